@@ -1,0 +1,363 @@
+"""The HTTP client for one Confluence site: one task, every active task, and who-am-I."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from gui.confluence.errors import (
+    ConfluenceError,
+    CredentialsRejected,
+    NotConfluence,
+    RateLimited,
+    ServerTrouble,
+    SiteUnreachable,
+    TaskNotFound,
+)
+from gui.confluence.http import (
+    MAX_BODY_BYTES,
+    build_session,
+    read_limited,
+    redact_headers,
+    retry_after_seconds,
+)
+from gui.confluence.site import Credentials, SiteAddress
+from gui.confluence.task import TaskStatus, parse_task
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = (5.0, 15.0)  # (connect, read) seconds
+DEFAULT_PAGE_SIZE = 100
+_MAX_PAGES = 200  # a guard against a server whose "next" link never ends
+_EXCERPT = 300
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """Who the site believes we are (``/rest/api/user/current``)."""
+
+    display_name: str
+    account: str | None
+    anonymous: bool
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """An answer as a one-off curl shows it: status, headers without credentials, body."""
+
+    status: int
+    reason: str
+    headers: dict[str, str]
+    body: bytes
+    url: str
+
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8"))
+
+
+@dataclass
+class ClientStats:
+    """Counters a benchmark or a test reads; one per client."""
+
+    requests: int = 0
+    failures: int = 0
+    by_path: dict[str, int] = field(default_factory=dict)
+
+
+class ConfluenceClient:
+    """Talks to one site over one ``requests.Session``; every call has a timeout, redirects are
+    never followed (they mean a sign-in page), and each failure becomes one ConfluenceError."""
+
+    def __init__(
+        self,
+        address: SiteAddress,
+        credentials: Credentials | None,
+        *,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        ca_bundle: str | None = None,
+        session: requests.Session | None = None,
+        max_body: int = MAX_BODY_BYTES,
+    ) -> None:
+        self.address = address
+        self._credentials = credentials
+        self._timeout = timeout
+        self._max_body = max_body
+        self._session = session or build_session(ca_bundle)
+        self.stats = ClientStats()
+
+    def close(self) -> None:
+        """Close pooled connections; an in-flight request on another thread fails promptly."""
+        self._session.close()
+
+    def __enter__(self) -> ConfluenceClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def task_url(self, task_id: str) -> str:
+        return self.address.task_url(quote(task_id, safe=""))
+
+    def get_task(self, task_id: str) -> TaskStatus:
+        """The current status of one task; raises TaskNotFound on 404."""
+        payload = self._get_json(self.task_url(task_id), {})
+        return parse_task(payload, self.address.base_url)
+
+    def list_active_tasks(self, page_size: int = DEFAULT_PAGE_SIZE) -> list[TaskStatus]:
+        """Every task the site lists as active, following each page of the list."""
+        tasks: list[TaskStatus] = []
+        start = 0
+        url = self.address.api_root + "/longtask"
+        for _ in range(_MAX_PAGES):
+            try:
+                payload = self._get_json(url, {"start": start, "limit": page_size})
+            except TaskNotFound as error:
+                raise NotConfluence(
+                    f"{self.address.base_url} has no Confluence task list (404). "
+                    "Check the site address: on Cloud it ends in /wiki.",
+                    status=404,
+                ) from error
+            results, size, limit, has_next = _page(payload)
+            tasks.extend(parse_task(item, self.address.base_url) for item in results)
+            if not results or not (has_next or size >= limit):
+                return tasks
+            start += size
+        log.warning(
+            "Stopped following the task list of %s after %d pages", self.address.host, _MAX_PAGES
+        )
+        return tasks
+
+    def current_user(self) -> CurrentUser:
+        """Who the site believes the caller is; a Data Center site may say "anonymous"."""
+        payload = self._get_json(self.address.api_root + "/user/current", {})
+        if not isinstance(payload, dict):
+            raise NotConfluence("The current-user answer is not a JSON object")
+        anonymous = payload.get("type") == "anonymous" or bool(payload.get("isAnonymous"))
+        name = payload.get("displayName") or payload.get("publicName") or payload.get("username")
+        account = payload.get("email") or payload.get("username") or payload.get("accountId")
+        return CurrentUser(
+            display_name=str(name or "Anonymous"),
+            account=str(account) if account else None,
+            anonymous=anonymous,
+        )
+
+    def fetch_raw(self, url: str) -> RawAnswer:
+        """GET a URL on this site and return whatever came back, as curl would show it."""
+        response = self._send(url, {})
+        body = read_limited(response, self._max_body)
+        return RawAnswer(
+            status=response.status_code,
+            reason=response.reason or "",
+            headers=redact_headers(response.headers),
+            body=self._scrub_bytes(body) if body is not None else b"(body too large, not read)",
+            url=response.url,
+        )
+
+    def _send(self, url: str, params: dict[str, Any]) -> requests.Response:
+        headers = {}
+        if self._credentials is not None:
+            headers["Authorization"] = self._credentials.authorization_header()
+        self.stats.requests += 1
+        path = url[len(self.address.base_url) :] if url.startswith(self.address.base_url) else url
+        self.stats.by_path[path] = self.stats.by_path.get(path, 0) + 1
+        try:
+            return self._session.get(
+                url,
+                params=params,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.exceptions.SSLError as error:
+            self.stats.failures += 1
+            raise SiteUnreachable(
+                f"The TLS certificate of {self.address.host} could not be verified "
+                f"({_short(error)}). If your company inspects traffic, "
+                "add its CA bundle in the site settings."
+            ) from None
+        except requests.exceptions.Timeout:
+            self.stats.failures += 1
+            raise SiteUnreachable(
+                f"{self.address.host} did not answer within {self._timeout[1]:.0f} s. "
+                "Will try again; check your network or VPN if it persists."
+            ) from None
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+        ) as error:
+            self.stats.failures += 1
+            raise SiteUnreachable(
+                f"Could not connect to {self.address.host} ({_short(error)}). "
+                "Check the address and your network or VPN."
+            ) from None
+        except requests.exceptions.RequestException as error:
+            self.stats.failures += 1
+            raise SiteUnreachable(
+                f"Request to {self.address.host} failed: {_short(error)}"
+            ) from None
+
+    def _get_json(self, url: str, params: dict[str, Any]) -> Any:
+        response = self._send(url, params)
+        try:
+            body = read_limited(response, self._max_body)
+        except requests.exceptions.RequestException as error:
+            self.stats.failures += 1
+            raise SiteUnreachable(
+                f"The connection to {self.address.host} broke mid-answer ({_short(error)})."
+            ) from None
+        finally:
+            response.close()
+        try:
+            return self._decode(response, body)
+        except ConfluenceError:
+            self.stats.failures += 1
+            raise
+
+    def _decode(self, response: requests.Response, body: bytes | None) -> Any:
+        status = response.status_code
+        host = self.address.host
+        if body is None:
+            raise NotConfluence(
+                f"{host} sent an answer larger than {self._max_body // (1024 * 1024)} MB; "
+                "that is not a task status. Check the site address.",
+                status=status,
+            )
+        content_type = response.headers.get("Content-Type", "").lower()
+        excerpt = self._scrub(body[:_EXCERPT].decode("utf-8", "replace"))
+
+        if 300 <= status < 400:
+            target = response.headers.get("Location", "")
+            raise CredentialsRejected(
+                f"{host} redirected to a sign-in page ({_host_of(target) or 'elsewhere'}). "
+                "Single sign-on does not accept API calls: use an API or personal access token.",
+                status=status,
+                detail=excerpt,
+            )
+        if status in (401, 403):
+            raise CredentialsRejected(
+                self._refusal_text(status, response, body), status=status, detail=excerpt
+            )
+        if status == 404:
+            raise TaskNotFound(
+                f"{host} answered 404: no such task, or these credentials may not see it.",
+                status=status,
+                detail=excerpt,
+            )
+        if status == 429:
+            delay = retry_after_seconds(response.headers)
+            when = f"after {delay:.0f} s" if delay is not None else "later"
+            raise RateLimited(
+                f"{host} is rate limiting requests; trying again {when}.", retry_after=delay
+            )
+        if status >= 500:
+            raise ServerTrouble(
+                f"{host} is having trouble ({_status_line(status, response.reason)}). "
+                "Will try again.",
+                status=status,
+                retry_after=retry_after_seconds(response.headers),
+            )
+        if status != 200:
+            raise NotConfluence(
+                f"{host} answered {status} {response.reason or ''}".strip(),
+                status=status,
+                detail=excerpt,
+            )
+
+        if "json" not in content_type:
+            if "html" in content_type or body.lstrip()[:1] == b"<":
+                raise CredentialsRejected(
+                    f"{host} answered with a web page instead of data, most likely a sign-in page. "
+                    "Check the credentials, or use a token that works without single sign-on.",
+                    status=status,
+                    detail=excerpt,
+                )
+            raise NotConfluence(
+                f"{host} answered with {content_type or 'an unknown type'}, not JSON. "
+                "Check the site address.",
+                status=status,
+                detail=excerpt,
+            )
+        try:
+            return json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise NotConfluence(
+                f"{host} sent malformed JSON. If this persists, check the site address or proxy.",
+                status=status,
+                detail=excerpt,
+            ) from None
+
+    def _refusal_text(self, status: int, response: requests.Response, body: bytes) -> str:
+        host = self.address.host
+        said = self._scrub(_server_reason(body))
+        category = response.headers.get("X-Failure-Category", "")
+        what = "refused the credentials" if status == 401 else "denied access"
+        text = f"{host} {what} ({status}"
+        text += f", {category}" if category else ""
+        text += f": {said})" if said else ")"
+        if status == 401:
+            text += (
+                ". Check the email and API token, or create a new token; polling stops until then."
+            )
+        else:
+            text += ". These credentials may lack permission or the token's scopes."
+        return text
+
+    def _scrub(self, text: str) -> str:
+        token = self._credentials.token if self._credentials else ""
+        return text.replace(token, "[redacted]") if token else text
+
+    def _scrub_bytes(self, body: bytes) -> bytes:
+        token = self._credentials.token.encode() if self._credentials else b""
+        return body.replace(token, b"[redacted]") if token else body
+
+
+def _page(payload: Any) -> tuple[list[Any], int, int, bool]:
+    if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
+        raise NotConfluence("The task list answer has no 'results' list")
+    results = payload["results"]
+    size = payload.get("size", len(results))
+    limit = payload.get("limit", len(results) or 1)
+    links = payload.get("_links")
+    has_next = isinstance(links, dict) and bool(links.get("next"))
+    if not isinstance(size, int) or not isinstance(limit, int) or limit <= 0:
+        raise NotConfluence("The task list answer has a malformed 'size' or 'limit'")
+    return results, size, limit, has_next
+
+
+def _server_reason(body: bytes) -> str:
+    """The short reason a refusal carries: the gateway's or Confluence's JSON message."""
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return ""
+    if not isinstance(payload, dict):
+        return ""
+    for key in ("message", "reason"):
+        value = payload.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:200]
+    return ""
+
+
+def _status_line(status: int, reason: str | None) -> str:
+    return f"{status} {reason}" if reason else str(status)
+
+
+def _host_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or ""
+
+
+def _short(error: BaseException) -> str:
+    text = str(error)
+    # urllib3 wraps the useful part deep inside; keep the tail, which names the cause.
+    if "(Caused by" in text:
+        text = text.split("(Caused by", 1)[1].rstrip(")")
+    return text.strip()[:160]

@@ -1,0 +1,158 @@
+"""Site configuration: where a Confluence lives and how we sign in to it."""
+
+from __future__ import annotations
+
+import base64
+import enum
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+from gui.confluence.errors import InvalidInput
+
+GATEWAY_HOST = "api.atlassian.com"
+_GATEWAY_PATH = re.compile(r"^/ex/confluence/(?P<cloud_id>[A-Za-z0-9-]+)(?:/.*)?$")
+# Parts of a pasted browser or API URL that sit below the site base and must be cut off.
+_BELOW_BASE = re.compile(
+    r"/(?:rest/api|display|spaces|pages|plugins|login\.action|dashboard\.action|admin)(?:/.*)?$"
+)
+
+
+class Deployment(enum.Enum):
+    """How a site is hosted, which decides its base URL and the credentials it takes."""
+
+    CLOUD = "cloud"
+    GATEWAY = "gateway"
+    DATA_CENTER = "data-center"
+
+    @property
+    def label(self) -> str:
+        return {
+            Deployment.CLOUD: "Cloud",
+            Deployment.GATEWAY: "Cloud (API gateway)",
+            Deployment.DATA_CENTER: "Data Center",
+        }[self]
+
+
+class AuthKind(enum.Enum):
+    """The Authorization scheme: Basic email + API token, or a Bearer access token."""
+
+    BASIC = "basic"
+    BEARER = "bearer"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A secret held in memory only; its repr never shows the token."""
+
+    kind: AuthKind
+    token: str = field(repr=False)
+    user: str | None = None
+
+    @classmethod
+    def for_token(cls, token: str, user: str | None = None) -> Credentials:
+        """Basic when a user (email) is given, Bearer otherwise: the CLI's rule."""
+        return cls(AuthKind.BASIC if user else AuthKind.BEARER, token, user or None)
+
+    def authorization_header(self) -> str:
+        if self.kind is AuthKind.BASIC:
+            pair = f"{self.user or ''}:{self.token}".encode()
+            return "Basic " + base64.b64encode(pair).decode("ascii")
+        return "Bearer " + self.token
+
+    def __str__(self) -> str:
+        who = f" for {self.user}" if self.user else ""
+        return f"{self.kind.value} credentials{who}"
+
+
+@dataclass(frozen=True)
+class SiteAddress:
+    """A normalised site base URL (the API root is ``base_url + '/rest/api'``)."""
+
+    base_url: str
+    deployment: Deployment
+    cloud_id: str | None = None
+
+    @property
+    def api_root(self) -> str:
+        return self.base_url + "/rest/api"
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
+
+    @property
+    def is_plain_http(self) -> bool:
+        return self.base_url.startswith("http://")
+
+    @property
+    def is_loopback(self) -> bool:
+        return self.host in {"localhost", "::1"} or self.host.startswith("127.")
+
+    def task_url(self, task_id: str) -> str:
+        return f"{self.api_root}/longtask/{task_id}"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything about a site except its secret, which travels separately as Credentials."""
+
+    site_id: str
+    name: str
+    address: SiteAddress
+    auth_kind: AuthKind = AuthKind.BEARER
+    user: str | None = None
+    discover: bool = False
+    ca_bundle: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        return self.address.base_url
+
+
+def normalise_site_url(text: str) -> SiteAddress:
+    """Turn what a user typed or pasted into the site base the REST API hangs under.
+
+    ``acme.atlassian.net`` becomes ``https://acme.atlassian.net/wiki``; a Data Center context path
+    is kept; the gateway form ``https://api.atlassian.com/ex/confluence/<cloudId>/wiki`` is
+    recognised; anything below the base (``/rest/api/...``, ``/spaces/...``) is cut off.
+    """
+    raw = text.strip()
+    if not raw:
+        raise InvalidInput(
+            "Enter the address of your Confluence site, e.g. https://acme.atlassian.net"
+        )
+    if "://" not in raw:
+        raw = "https://" + raw
+    parts = urlsplit(raw)
+    if parts.scheme.lower() not in {"http", "https"}:
+        raise InvalidInput(f"A site address starts with https:// (got {parts.scheme}://)")
+    try:
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError as error:
+        raise InvalidInput(f"That site address has an invalid port: {error}") from None
+    if not host or any(c.isspace() for c in host):
+        raise InvalidInput("That site address has no host name")
+    scheme = parts.scheme.lower()
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
+    path = _BELOW_BASE.sub("", parts.path.rstrip("/")).rstrip("/")
+
+    if host == GATEWAY_HOST:
+        match = _GATEWAY_PATH.match(parts.path)
+        if not match:
+            raise InvalidInput(
+                "An api.atlassian.com address must look like "
+                "https://api.atlassian.com/ex/confluence/<cloudId>/wiki"
+            )
+        cloud_id = match.group("cloud_id")
+        base = urlunsplit((scheme, netloc, f"/ex/confluence/{cloud_id}/wiki", "", ""))
+        return SiteAddress(base, Deployment.GATEWAY, cloud_id)
+
+    if host.endswith(".atlassian.net"):
+        # Cloud serves Confluence under /wiki whatever else the user pasted.
+        return SiteAddress(urlunsplit((scheme, netloc, "/wiki", "", "")), Deployment.CLOUD)
+
+    return SiteAddress(urlunsplit((scheme, netloc, path, "", "")), Deployment.DATA_CENTER)

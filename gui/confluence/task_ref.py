@@ -1,0 +1,85 @@
+"""What a user pastes to watch a task: a bare id, a task URL, or the body of a 202 answer."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from gui.confluence.errors import InvalidInput
+from gui.confluence.site import SiteAddress, normalise_site_url
+
+_TASK_PATH = re.compile(r"^(?P<prefix>.*?)/rest/api/longtask/(?P<id>[^/?#\s]+)/?$")
+_BARE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+EXPECTED = (
+    "Paste a task id (e.g. 1234567), a task URL "
+    "(https://acme.atlassian.net/wiki/rest/api/longtask/1234567) "
+    'or the JSON answer that started the task ({"id": "...", "links": {...}}).'
+)
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """A task to watch; ``site`` is known only when the user pasted a full URL."""
+
+    task_id: str
+    site: SiteAddress | None = None
+
+
+def parse_task_ref(text: str) -> TaskRef:
+    """Understand a pasted id, URL or 202 body; raise InvalidInput saying what was expected."""
+    raw = text.strip()
+    if not raw:
+        raise InvalidInput("Nothing pasted. " + EXPECTED)
+    if raw.startswith("{"):
+        return _from_started_answer(raw)
+    if "://" in raw:
+        return _from_url(raw)
+    if raw.startswith("/"):
+        match = _TASK_PATH.match(urlsplit(raw).path)
+        if match:
+            return TaskRef(_checked_id(unquote(match.group("id"))))
+        raise InvalidInput("That path is not a task path. " + EXPECTED)
+    if _BARE_ID.match(raw):
+        return TaskRef(raw)
+    raise InvalidInput("That is not a task id. " + EXPECTED)
+
+
+def _from_url(raw: str) -> TaskRef:
+    parts = urlsplit(raw)
+    match = _TASK_PATH.match(parts.path)
+    if not match:
+        raise InvalidInput(
+            "That URL does not point at a task (…/rest/api/longtask/<id>). " + EXPECTED
+        )
+    task_id = _checked_id(unquote(match.group("id")))
+    site_text = f"{parts.scheme}://{parts.netloc}{match.group('prefix')}"
+    return TaskRef(task_id, normalise_site_url(site_text))
+
+
+def _from_started_answer(raw: str) -> TaskRef:
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        raise InvalidInput("That looks like JSON but does not parse. " + EXPECTED) from None
+    if not isinstance(payload, dict):
+        raise InvalidInput("That JSON is not an object. " + EXPECTED)
+    task_id = payload.get("id")
+    links = payload.get("links") or payload.get("_links") or {}
+    status = links.get("status") if isinstance(links, dict) else None
+    if isinstance(task_id, int) and not isinstance(task_id, bool):
+        task_id = str(task_id)
+    if isinstance(task_id, str) and task_id.strip():
+        # links.status is relative to the context path (on Cloud it lacks /wiki), so only the
+        # id is trusted; the poll URL is built from the configured site.
+        return TaskRef(_checked_id(task_id.strip()))
+    if isinstance(status, str):
+        return parse_task_ref(status)
+    raise InvalidInput("That JSON has no task id. " + EXPECTED)
+
+
+def _checked_id(task_id: str) -> str:
+    if not _BARE_ID.match(task_id):
+        raise InvalidInput(f"'{task_id[:40]}' is not a valid task id. " + EXPECTED)
+    return task_id
