@@ -1,0 +1,122 @@
+"""Shared test fixtures: offscreen Qt, a private home per test, an in-memory keyring, the demo site.
+
+Every test is cut off from the real user: its own HOME and XDG directories, its own QSettings
+path, and a keyring that lives in a dict. Tests marked ``desktop`` run their app in a subprocess
+under a real X server (see tests/desktop/conftest.py); this process always stays offscreen.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Must happen before anything imports QtGui: the platform plugin is chosen once per process.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# Qt would otherwise ask the session bus for the accessibility bus, which D-Bus activates.
+os.environ["QT_LINUX_ACCESSIBILITY_ALWAYS_ON"] = "0"
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.backend
+import keyring.backends.fail
+import keyring.errors
+import pytest
+from PySide6.QtCore import QSettings
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring kept in a dict, so tests can store tokens and look at what was stored."""
+
+    # Below zero: keyring's own discovery never picks this backend by itself.
+    priority = -10  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        try:
+            del self.passwords[(service, username)]
+        except KeyError:
+            raise keyring.errors.PasswordDeleteError(f"no password for {username!r}") from None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Nothing at collection time may reach the real keyring either.
+    keyring.set_keyring(MemoryKeyring())
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Point HOME, the XDG directories and QSettings at a fresh directory for this test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for var, sub in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("XDG_CACHE_HOME", ".cache"),
+    ):
+        path = home / sub
+        path.mkdir(parents=True)
+        monkeypatch.setenv(var, str(path))
+    # Subprocesses that touch the keyring get a clear error instead of the user's real keyring;
+    # the secret_service fixture lifts this for tests that bring their own Secret Service.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # QSettings caches its directories on first use, so the environment alone is not enough.
+    config = str(home / ".config")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, config)
+        QSettings.setPath(fmt, QSettings.Scope.SystemScope, str(home / "etc-xdg"))
+    return home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Install an empty in-memory keyring for every test; ``.passwords`` shows what was stored."""
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(MemoryKeyring())
+
+
+@pytest.fixture
+def failing_keyring(memory_keyring: MemoryKeyring) -> keyring.backends.fail.Keyring:
+    """Make every keyring call raise NoKeyringError, as on a machine with no keyring at all."""
+    backend = keyring.backends.fail.Keyring()
+    keyring.set_keyring(backend)
+    return backend
+
+
+@pytest.fixture
+def demo_clock() -> Any:
+    """The manual clock the ``demo`` fixture's server runs on: ``demo_clock.advance(seconds)``."""
+    clock_module = pytest.importorskip("gui.demo.clock", reason="gui.demo has not landed yet")
+    return clock_module.ManualClock()
+
+
+@pytest.fixture
+def demo(demo_clock: Any) -> Iterator[Any]:
+    """A started simulated Confluence on loopback, on ``demo_clock``; stopped after the test.
+
+    Use ``demo.cloud_base`` / ``demo.dc_base`` as site URLs and ``demo.token`` as the credential.
+    """
+    demo_module = pytest.importorskip("gui.demo", reason="gui.demo has not landed yet")
+    if not hasattr(demo_module, "DemoConfluence"):
+        pytest.skip("gui.demo.DemoConfluence has not landed yet")
+    server = demo_module.DemoConfluence(clock=demo_clock)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
