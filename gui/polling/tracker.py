@@ -1,0 +1,375 @@
+"""The polling policy for one site, free of Qt so the command line and the tray share it.
+
+A SiteTracker owns the tasks watched on one site. ``due_at()`` says when it wants to poll next
+and ``poll()`` runs one cycle synchronously, one request at a time, and returns what changed. It
+decides the politeness rules: Retry-After is honoured, failures back off exponentially with
+jitter up to a cap, a refused token is never sent again until the user acts, and a task is only
+called gone after several 404s in a row spanning some time.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from gui.confluence.client import ConfluenceClient
+from gui.confluence.errors import (
+    ConfluenceError,
+    CredentialsRejected,
+    RateLimited,
+    ServerTrouble,
+    TaskNotFound,
+)
+from gui.confluence.task import TaskState, TaskStatus
+from gui.polling.eta import EtaEstimator
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+
+class Phase(enum.Enum):
+    """A watched task as the user sees it."""
+
+    WAITING = "waiting"  # watched, no answer yet
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    GONE = "gone"  # 404 that persisted
+
+    @property
+    def ended(self) -> bool:
+        return self in (Phase.SUCCEEDED, Phase.FAILED, Phase.GONE)
+
+    @classmethod
+    def of(cls, state: TaskState) -> Phase:
+        return {
+            TaskState.RUNNING: cls.RUNNING,
+            TaskState.SUCCEEDED: cls.SUCCEEDED,
+            TaskState.FAILED: cls.FAILED,
+        }[state]
+
+
+class SiteState(enum.Enum):
+    """How talking to a site goes."""
+
+    IDLE = "idle"  # nothing to watch, no discovery
+    OK = "ok"
+    NEEDS_SIGN_IN = "needs-sign-in"  # credentials rejected: no requests until the user acts
+    UNREACHABLE = "unreachable"  # network, TLS, nonsense answers, server errors
+    RATE_LIMITED = "rate-limited"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """The knobs of polling, all in seconds unless said otherwise."""
+
+    interval: float = 5.0  # while tasks run
+    discovery_interval: float = 60.0  # list endpoint only, nothing running
+    gone_after_count: int = 3  # 404s in a row ...
+    gone_after_seconds: float = 30.0  # ... spanning at least this long
+    backoff_base: float = 5.0
+    backoff_cap: float = 300.0
+    jitter: float = 0.1  # fraction of each delay, spread both ways (never below Retry-After)
+    stall_after: float = 600.0  # percent unchanged this long while running: possibly stalled
+    page_size: int = 100
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A snapshot of one watched task for display and decisions."""
+
+    site_id: str
+    task_id: str
+    phase: Phase
+    status: TaskStatus | None = None
+    eta_seconds: float | None = None
+    stalled: bool = False
+    not_found_count: int = 0
+    discovered: bool = False
+    last_error: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.site_id, self.task_id)
+
+
+@dataclass(frozen=True)
+class TaskEvent:
+    """A watched task changed; ``previous`` is its phase before (None when newly watched)."""
+
+    task: TaskView
+    previous: Phase | None
+
+    @property
+    def phase_changed(self) -> bool:
+        return self.previous is not self.task.phase
+
+
+@dataclass(frozen=True)
+class SiteEvent:
+    """A site's state or reason changed."""
+
+    site_id: str
+    state: SiteState
+    previous: SiteState
+    reason: str = ""
+    retry_in: float | None = None
+
+
+Event = TaskEvent | SiteEvent
+
+
+@dataclass
+class _Watched:
+    view: TaskView
+    first_404_at: float | None = None
+    last_move_at: float = 0.0
+    eta: EtaEstimator = field(default_factory=EtaEstimator)
+
+
+class SiteTracker:
+    """Polls one site for the tasks watched on it; see the module docstring for the rules."""
+
+    def __init__(
+        self,
+        site_id: str,
+        client: ConfluenceClient,
+        policy: PollPolicy | None = None,
+        *,
+        discover: bool = False,
+        clock: Clock = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.site_id = site_id
+        self.client = client
+        self.policy = policy or PollPolicy()
+        self.discover = discover
+        self._clock = clock
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._tasks: dict[str, _Watched] = {}
+        self._state = SiteState.IDLE
+        self._reason = ""
+        self._failures = 0
+        self._not_before = 0.0  # the earliest time the server allows another request
+        self._next_at: float | None = self._clock()
+        self._paused = False
+        self.last_polled_at: float | None = None
+        self.unreachable_since: float | None = None
+
+    @property
+    def state(self) -> SiteState:
+        return SiteState.PAUSED if self._paused else self._state
+
+    @property
+    def reason(self) -> str:
+        return self._reason
+
+    def tasks(self) -> list[TaskView]:
+        return [watched.view for watched in self._tasks.values()]
+
+    def task(self, task_id: str) -> TaskView | None:
+        watched = self._tasks.get(task_id)
+        return watched.view if watched else None
+
+    def watch(self, task_id: str) -> TaskEvent | None:
+        """Start watching a task; the next poll comes soon (but never before Retry-After)."""
+        if task_id in self._tasks:
+            return None
+        view = TaskView(self.site_id, task_id, Phase.WAITING)
+        self._tasks[task_id] = _Watched(view, last_move_at=self._clock())
+        self._schedule_soon()
+        return TaskEvent(view, None)
+
+    def unwatch(self, task_id: str) -> None:
+        self._tasks.pop(task_id, None)
+
+    def restore(self, view: TaskView) -> None:
+        """Put back a task known from an earlier run, with its last known phase and status."""
+        self._tasks[view.task_id] = _Watched(replace(view, site_id=self.site_id))
+        if not view.phase.ended:
+            self._schedule_soon()
+
+    def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        if not paused:
+            self._schedule_soon()
+
+    def poll_soon(self) -> None:
+        """The user asked to poll now, or the machine woke up: poll as soon as allowed."""
+        if self._state is not SiteState.NEEDS_SIGN_IN:
+            self._schedule_soon()
+
+    def retry_sign_in(self, client: ConfluenceClient | None = None) -> list[Event]:
+        """The user changed the credentials or asked to retry: allow one more attempt."""
+        if client is not None:
+            self.client = client
+        events = self._set_state(SiteState.OK if self._tasks else SiteState.IDLE, "")
+        self._failures = 0
+        self._schedule_soon()
+        return events
+
+    def due_at(self) -> float | None:
+        """When ``poll()`` should run next (clock time), or None when nothing should be sent."""
+        if self._paused or self._state is SiteState.NEEDS_SIGN_IN:
+            return None
+        if not self.discover and not self._has_open_tasks():
+            return None
+        if self._next_at is None:
+            return None
+        return max(self._next_at, self._not_before)
+
+    def poll(self) -> list[Event]:
+        """One cycle: the list (with discovery) or each open task by id, one request at a time."""
+        events: list[Event] = []
+        now = self._clock()
+        self.last_polled_at = now
+        try:
+            if self.discover:
+                self._poll_list(events)
+            else:
+                self._poll_each(self._open_ids(), events)
+        except CredentialsRejected as error:
+            log.warning("Site %s: credentials rejected: %s", self.site_id, error)
+            self._next_at = None
+            events += self._set_state(SiteState.NEEDS_SIGN_IN, str(error))
+            return events
+        except (RateLimited, ServerTrouble) as error:
+            events += self._back_off(error, error.retry_after)
+            return events
+        except ConfluenceError as error:
+            events += self._back_off(error, None)
+            return events
+
+        self._failures = 0
+        self.unreachable_since = None
+        events += self._set_state(
+            SiteState.OK if self._tasks or self.discover else SiteState.IDLE, ""
+        )
+        self._schedule_next()
+        return events
+
+    def _poll_list(self, events: list[Event]) -> None:
+        listed = self.client.list_active_tasks(self.policy.page_size)
+        now = self._clock()
+        seen = set()
+        for status in listed:
+            seen.add(status.task_id)
+            if status.task_id not in self._tasks:
+                view = TaskView(self.site_id, status.task_id, Phase.WAITING, discovered=True)
+                self._tasks[status.task_id] = _Watched(view, last_move_at=now)
+            self._apply(status, events)
+        # A task that left the list has ended (or vanished): one fetch by id tells how.
+        self._poll_each([task_id for task_id in self._open_ids() if task_id not in seen], events)
+
+    def _poll_each(self, task_ids: Iterable[str], events: list[Event]) -> None:
+        for task_id in task_ids:
+            try:
+                status = self.client.get_task(task_id)
+            except TaskNotFound as error:
+                self._not_found(task_id, error, events)
+                continue
+            self._apply(status, events)
+
+    def _apply(self, status: TaskStatus, events: list[Event]) -> None:
+        watched = self._tasks[status.task_id]
+        now = self._clock()
+        old = watched.view
+        phase = Phase.of(status.state)
+        moved = old.status is None or old.status.percent != status.percent
+        if moved:
+            watched.last_move_at = now
+        watched.first_404_at = None
+        if phase is Phase.RUNNING:
+            watched.eta.add(now, status.percent)
+        stalled = phase is Phase.RUNNING and now - watched.last_move_at >= self.policy.stall_after
+        new = replace(
+            old,
+            phase=phase,
+            status=status,
+            eta_seconds=watched.eta.seconds_left() if phase is Phase.RUNNING else None,
+            stalled=stalled,
+            not_found_count=0,
+            last_error="",
+        )
+        watched.view = new
+        if new != old:
+            events.append(TaskEvent(new, old.phase))
+
+    def _not_found(self, task_id: str, error: TaskNotFound, events: list[Event]) -> None:
+        watched = self._tasks[task_id]
+        now = self._clock()
+        if watched.first_404_at is None:
+            watched.first_404_at = now
+        count = watched.view.not_found_count + 1
+        lasted = now - watched.first_404_at
+        gone = count >= self.policy.gone_after_count and lasted >= self.policy.gone_after_seconds
+        log.info("Site %s: task %s answered 404 (%d in a row)", self.site_id, task_id, count)
+        old = watched.view
+        if gone:
+            watched.view = replace(
+                old, phase=Phase.GONE, not_found_count=count, last_error=str(error)
+            )
+            events.append(TaskEvent(watched.view, old.phase))
+        else:
+            # A 404 that may clear up (a Data Center node that has not seen the task yet) changes
+            # nothing the user sees.
+            watched.view = replace(old, not_found_count=count)
+
+    def _back_off(self, error: ConfluenceError, retry_after: float | None) -> list[Event]:
+        self._failures += 1
+        now = self._clock()
+        delay = min(self.policy.backoff_cap, self.policy.backoff_base * 2 ** (self._failures - 1))
+        delay = self._jittered(delay, cap=self.policy.backoff_cap)
+        if retry_after is not None:
+            self._not_before = now + retry_after
+            delay = max(delay, retry_after)
+        self._next_at = now + delay
+        state = SiteState.RATE_LIMITED if isinstance(error, RateLimited) else SiteState.UNREACHABLE
+        if state is SiteState.UNREACHABLE and self.unreachable_since is None:
+            self.unreachable_since = now
+        log.warning(
+            "Site %s: %s; next attempt in %.1f s (failure %d)",
+            self.site_id,
+            error,
+            delay,
+            self._failures,
+        )
+        return self._set_state(state, str(error), retry_in=delay)
+
+    def _jittered(self, delay: float, cap: float | None = None) -> float:
+        spread = delay * self.policy.jitter
+        value = delay + self._rng.uniform(-spread, spread)
+        return min(value, cap) if cap is not None else value
+
+    def _schedule_soon(self) -> None:
+        self._next_at = self._clock()
+
+    def _schedule_next(self) -> None:
+        now = self._clock()
+        if self._has_open_tasks():
+            self._next_at = now + self._jittered(self.policy.interval)
+        elif self.discover:
+            self._next_at = now + self._jittered(self.policy.discovery_interval)
+        else:
+            self._next_at = None
+
+    def _set_state(
+        self, state: SiteState, reason: str, retry_in: float | None = None
+    ) -> list[Event]:
+        previous = self._state
+        if state is previous and reason == self._reason:
+            return []
+        self._state, self._reason = state, reason
+        return [SiteEvent(self.site_id, state, previous, reason, retry_in)]
+
+    def _open_ids(self) -> list[str]:
+        return [task_id for task_id, w in self._tasks.items() if not w.view.phase.ended]
+
+    def _has_open_tasks(self) -> bool:
+        return any(not w.view.phase.ended for w in self._tasks.values())
