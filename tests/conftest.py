@@ -11,8 +11,11 @@ import os
 
 # Must happen before anything imports QtGui: the platform plugin is chosen once per process.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
-# Qt would otherwise ask the session bus for the accessibility bus, which D-Bus activates.
-os.environ["QT_LINUX_ACCESSIBILITY_ALWAYS_ON"] = "0"
+# The test process talks to no session bus, so no test can reach a developer's real desktop
+# (notifications, keyring, tray). Desktop fixtures hand the private bus of tests/run.sh to their
+# subprocesses from CTT_SESSION_BUS (tests/desktop/conftest.py).
+os.environ.setdefault("CTT_SESSION_BUS", os.environ.get("DBUS_SESSION_BUS_ADDRESS", ""))
+os.environ["DBUS_SESSION_BUS_ADDRESS"] = "disabled:"
 
 from collections.abc import Iterator
 from pathlib import Path

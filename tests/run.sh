@@ -62,7 +62,7 @@ install_python_packages() {
     # Reinstall only when the dependency declaration changed: pip's own no-op check costs seconds.
     local stamp=$VENV/.ctt-installed want
     want=$(sha256sum pyproject.toml | cut -d' ' -f1)
-    if [[ -f $stamp && "$(cat "$stamp")" == "$want" ]] && "$PY" -c 'import gui' 2>/dev/null; then
+    if [[ -f $stamp && "$(cat "$stamp")" == "$want" && -x $VENV/bin/confluence-task-tray ]]; then
         return 0
     fi
     log "installing the project and its test dependencies into $VENV"
@@ -91,7 +91,8 @@ run_step "mypy" "$VENV/bin/mypy"
 # start their app under xcb in a subprocess; everything else stays offscreen (tests/conftest.py).
 wrap=()
 if command -v xvfb-run >/dev/null 2>&1 && command -v dbus-run-session >/dev/null 2>&1; then
-    wrap=(xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --)
+    # CTT_PRIVATE_DESKTOP tells tests/desktop/conftest.py that this display and bus are ours.
+    wrap=(xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- env CTT_PRIVATE_DESKTOP=1)
 elif [[ ${CI:-} == true ]]; then
     log "xvfb-run or dbus-run-session missing: CI must run the desktop tests"
     exit 1
