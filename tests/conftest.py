@@ -7,6 +7,7 @@ under a real X server (see tests/desktop/conftest.py); this process always stays
 
 from __future__ import annotations
 
+import logging
 import os
 
 # Must happen before anything imports QtGui: the platform plugin is chosen once per process.
@@ -109,17 +110,30 @@ def demo_clock() -> Any:
 
 
 @pytest.fixture
-def demo(demo_clock: Any) -> Iterator[Any]:
+def demo(demo_clock: Any, caplog: pytest.LogCaptureFixture) -> Iterator[Any]:
     """A started simulated Confluence on loopback, on ``demo_clock``; stopped after the test.
 
-    Use ``demo.cloud_base`` / ``demo.dc_base`` as site URLs and ``demo.token`` as the credential.
+    Use ``demo.cloud_base`` / ``demo.dc_base`` as site URLs, ``demo.token`` as the credential
+    and ``demo.advance(seconds)`` to move its tasks on. After the test, every log record of the
+    test is checked for the token: a test that let it leak into a log fails.
     """
     demo_module = pytest.importorskip("gui.demo", reason="gui.demo has not landed yet")
     if not hasattr(demo_module, "DemoConfluence"):
         pytest.skip("gui.demo.DemoConfluence has not landed yet")
+    caplog.set_level(logging.DEBUG)
     server = demo_module.DemoConfluence(clock=demo_clock)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+    # In teardown caplog.text only holds this phase, so look at the records of the test itself.
+    records = caplog.get_records("setup") + caplog.get_records("call")
+    if any(server.token in logged_text(record) for record in records):
+        pytest.fail("the demo token appeared in a log record of this test")
+
+
+def logged_text(record: logging.LogRecord) -> str:
+    """A record's message as a handler would write it, exception text included."""
+    text = logging.Formatter().format(record)
+    return f"{text} {record.msg!r} {record.args!r}"
