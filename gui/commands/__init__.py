@@ -1,0 +1,1 @@
+"""The command-line subcommands (``watch``, ``list``, ``get``, ``demo-server``) and their output."""

@@ -1,0 +1,108 @@
+"""From command-line options to a site, credentials and a client: the token comes from the
+environment only, and no message here ever repeats it."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from gui.commands.exit_codes import ExitCode
+from gui.commands.redact import install_redaction
+from gui.confluence.errors import ConfluenceError, CredentialsRejected, InvalidInput, TaskNotFound
+from gui.confluence.site import Credentials, SiteAddress, normalise_site_url
+from gui.confluence.task_ref import TaskRef, parse_task_ref
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TOKEN_ENV = "CONFLUENCE_TOKEN"  # noqa: S105 - the name of a variable, not a token
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+# A name we may repeat in a message: upper case like every conventional variable name. Anything
+# else might be the token itself, pasted where the name belongs.
+_SHOWABLE_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,47}$")
+
+
+class SetupError(Exception):
+    """The command cannot start: missing token, bad site address, unusable task reference."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One task to watch, on a known site."""
+
+    task_id: str
+    site: SiteAddress
+
+
+def read_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Credentials:
+    """The token from the variable ``--token-env`` names; Basic with ``--user``, else Bearer."""
+    environ = os.environ if env is None else env
+    name = args.token_env or DEFAULT_TOKEN_ENV
+    if not _VARIABLE_NAME.match(name):
+        raise SetupError(
+            "--token-env takes the NAME of an environment variable (such as CONFLUENCE_TOKEN), "
+            "not the token itself."
+        )
+    shown = name if _SHOWABLE_NAME.match(name) else "named by --token-env"
+    token = environ.get(name, "").strip()
+    if not token:
+        raise SetupError(
+            f"No token: the environment variable {shown} is not set or empty. "
+            "Set it to your API token (Cloud, with --user EMAIL) or personal access token, "
+            "for example: read -rs CONFLUENCE_TOKEN && export CONFLUENCE_TOKEN"
+        )
+    install_redaction(token)
+    return Credentials.for_token(token, args.user)
+
+
+def site_option(args: argparse.Namespace) -> SiteAddress | None:
+    """The ``--site`` address normalised, or None when it was not given."""
+    if not args.site:
+        return None
+    try:
+        return normalise_site_url(args.site)
+    except InvalidInput as error:
+        raise SetupError(f"--site: {error}") from None
+
+
+def resolve_targets(texts: list[str], site: SiteAddress | None) -> list[Target]:
+    """Each TASK argument as a task on a site: from its URL, else from ``--site``."""
+    targets: list[Target] = []
+    for text in texts:
+        try:
+            ref: TaskRef = parse_task_ref(text)
+        except InvalidInput as error:
+            raise SetupError(f"TASK: {error}") from None
+        where = ref.site or site
+        if where is None:
+            raise SetupError(
+                f"Task {ref.task_id}: which site? Give --site URL, or the full task URL "
+                "(https://<site>/wiki/rest/api/longtask/<id>)."
+            )
+        if site is not None and ref.site is not None and ref.site.base_url != site.base_url:
+            log.info("Task %s: its URL names %s, not --site", ref.task_id, ref.site.base_url)
+        targets.append(Target(ref.task_id, where))
+    return targets
+
+
+def warn_if_insecure(site: SiteAddress) -> str | None:
+    """A warning for a token about to travel unencrypted to a host that is not this machine."""
+    if site.is_plain_http and not site.is_loopback:
+        return (
+            f"Warning: {site.host} is plain http://; the token travels unencrypted. "
+            "Use https:// unless you trust every network in between."
+        )
+    return None
+
+
+def for_error(error: ConfluenceError) -> ExitCode:
+    """The status a one-off request ends with when it raised ``error``."""
+    if isinstance(error, CredentialsRejected):
+        return ExitCode.CREDENTIALS
+    if isinstance(error, TaskNotFound):
+        return ExitCode.NOT_FOUND
+    # Unreachable, 5xx, rate limited, not Confluence: a one-off call has no later to wait for.
+    return ExitCode.UNREACHABLE
