@@ -1,0 +1,1 @@
+"""What the user sees: the main window, the task table and its delegate, the tray."""

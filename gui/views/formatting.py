@@ -1,0 +1,69 @@
+"""Words and numbers as the window, the tray and tooltips show them."""
+
+from __future__ import annotations
+
+import html
+
+from gui.polling.tracker import Phase, SiteState, TaskView
+
+
+def duration_text(seconds: float | None) -> str:
+    """``42 s``, ``3:07``, ``1:02:05``; blank when unknown."""
+    if seconds is None or seconds < 0:
+        return ""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def state_text(view: TaskView) -> str:
+    """The State column: the phase in words, with "possibly stalled" for a task that sits still."""
+    if view.phase is Phase.RUNNING and view.stalled:
+        return "running (possibly stalled)"
+    return view.phase.value
+
+
+def message_text(view: TaskView) -> str:
+    """The server's latest word on a task, or why it ended, as plain text."""
+    if view.phase is Phase.GONE:
+        return view.last_error or "The site no longer knows this task."
+    if view.status is None:
+        return view.last_error or "Waiting for the first answer"
+    if view.phase is Phase.FAILED:
+        return view.status.failure_reason
+    return view.status.message
+
+
+def title_text(view: TaskView) -> str:
+    return view.status.title if view.status else f"Task {view.task_id}"
+
+
+_SITE_STATE_WORDS = {
+    SiteState.IDLE: "idle",
+    SiteState.OK: "ok",
+    SiteState.NEEDS_SIGN_IN: "needs sign-in",
+    SiteState.UNREACHABLE: "unreachable",
+    SiteState.RATE_LIMITED: "rate limited",
+    SiteState.PAUSED: "paused",
+}
+
+
+def site_state_text(state: SiteState, reason: str = "") -> str:
+    """``needs sign-in: <reason>``; the reason is server or network text, shown as plain text."""
+    words = _SITE_STATE_WORDS[state]
+    return f"{words}: {reason}" if reason and state is not SiteState.OK else words
+
+
+def rich_tooltip(text: str) -> str:
+    """Plain text made safe for a tooltip, which Qt renders as rich text when it looks like it.
+
+    Escaping alone is not enough: escaped text that no longer looks like markup is shown with
+    its entities, so the text is always wrapped as rich text with everything escaped.
+    """
+    escaped = html.escape(text, quote=False).replace("\n", "<br>")
+    return f"<qt>{escaped}</qt>"

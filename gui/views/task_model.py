@@ -1,0 +1,236 @@
+"""The table of watched tasks: one row per (site, task), updated in batches from tracker events.
+
+Only the rows an event batch touches emit ``dataChanged`` and new rows arrive in one insert per
+batch, so a thousand watched tasks cost little per poll cycle.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from gui.polling.tracker import Phase, TaskEvent, TaskView
+from gui.views import formatting
+
+Key = tuple[str, str]
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class Column(enum.IntEnum):
+    """The table's columns, in display order."""
+
+    TASK = 0
+    SITE = 1
+    PROGRESS = 2
+    ELAPSED = 3
+    ETA = 4
+    MESSAGE = 5
+    STATE = 6
+
+    @property
+    def header(self) -> str:
+        return self.name.capitalize() if self is not Column.ETA else "ETA"
+
+
+class Role(enum.IntEnum):
+    """Data the delegate, the details pane and the sort proxy read beyond the displayed text."""
+
+    VIEW = Qt.ItemDataRole.UserRole + 1  # the TaskView
+    PERCENT = Qt.ItemDataRole.UserRole + 2
+    PHASE = Qt.ItemDataRole.UserRole + 3
+    SORT = Qt.ItemDataRole.UserRole + 4
+    KEY = Qt.ItemDataRole.UserRole + 5
+
+
+@dataclass
+class _Row:
+    view: TaskView
+    seen_at: float  # monotonic time of the answer the elapsed time comes from
+
+
+class TaskTableModel(QAbstractTableModel):
+    """Watched tasks keyed by (site_id, task_id); finished ones stay until cleared."""
+
+    def __init__(
+        self, parent: QObject | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__(parent)
+        self._rows: list[_Row] = []
+        self._index: dict[Key, int] = {}
+        self._site_names: dict[str, str] = {}
+        self._clock = clock
+
+    # Reading
+
+    def rowCount(self, parent: AnyIndex | None = None) -> int:  # noqa: N802 - Qt API
+        return 0 if parent is not None and parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex | None = None) -> int:  # noqa: N802 - Qt API
+        return 0 if parent is not None and parent.isValid() else len(Column)
+
+    def headerData(  # noqa: N802 - Qt API
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return Column(section).header
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        view = row.view
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Role.SORT:
+            return self._sort_value(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(view, column)
+        if role == Role.VIEW:
+            return view
+        if role == Role.PERCENT:
+            return view.status.percent if view.status else 0
+        if role == Role.PHASE:
+            return view.phase
+        if role == Role.KEY:
+            return view.key
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.ELAPSED, Column.ETA):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def task(self, row: int) -> TaskView:
+        return self._rows[row].view
+
+    def tasks(self) -> list[TaskView]:
+        return [row.view for row in self._rows]
+
+    def row_of(self, key: Key) -> int | None:
+        return self._index.get(key)
+
+    def elapsed_seconds(self, row: int) -> float | None:
+        """Server elapsed time, ticking on locally between polls while the task runs."""
+        return self._elapsed(self._rows[row])
+
+    def _elapsed(self, entry: _Row) -> float | None:
+        status = entry.view.status
+        if status is None:
+            return None
+        seconds = status.elapsed_ms / 1000
+        if entry.view.phase is Phase.RUNNING:
+            seconds += max(0.0, self._clock() - entry.seen_at)
+        return seconds
+
+    # Changing
+
+    def set_site_name(self, site_id: str, name: str) -> None:
+        self._site_names[site_id] = name
+        self._emit_rows(i for i, row in enumerate(self._rows) if row.view.site_id == site_id)
+
+    def apply(self, events: Iterable[TaskEvent]) -> None:
+        """Apply one batch: changed rows emit dataChanged, new rows come in one insert."""
+        latest: dict[Key, TaskView] = {}
+        for event in events:
+            latest[event.task.key] = event.task  # a later event for the same task wins
+        now = self._clock()
+        changed: list[int] = []
+        added: list[_Row] = []
+        for key, view in latest.items():
+            position = self._index.get(key)
+            if position is None:
+                added.append(_Row(view, now))
+                continue
+            row = self._rows[position]
+            if row.view.status is not view.status:
+                row.seen_at = now
+            row.view = view
+            changed.append(position)
+        self._emit_rows(changed)
+        if added:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
+            for offset, row in enumerate(added):
+                self._index[row.view.key] = first + offset
+            self._rows.extend(added)
+            self.endInsertRows()
+
+    def remove(self, key: Key) -> None:
+        position = self._index.get(key)
+        if position is None:
+            return
+        self.beginRemoveRows(QModelIndex(), position, position)
+        del self._rows[position]
+        self.endRemoveRows()
+        self._reindex()
+
+    def clear_finished(self) -> list[Key]:
+        """Drop every ended task; returns their keys so the caller can unwatch them."""
+        ended = [row.view.key for row in self._rows if row.view.phase.ended]
+        if not ended:
+            return []
+        self.beginResetModel()
+        self._rows = [row for row in self._rows if not row.view.phase.ended]
+        self._reindex()
+        self.endResetModel()
+        return ended
+
+    def tick(self) -> None:
+        """Refresh the Elapsed column of running tasks so it counts up between polls."""
+        running = [i for i, row in enumerate(self._rows) if row.view.phase is Phase.RUNNING]
+        self._emit_rows(running, Column.ELAPSED, Column.ELAPSED)
+
+    # Internals
+
+    def _reindex(self) -> None:
+        self._index = {row.view.key: i for i, row in enumerate(self._rows)}
+
+    def _emit_rows(
+        self, rows: Iterable[int], first: Column = Column.TASK, last: Column = Column.STATE
+    ) -> None:
+        # One signal per run of neighbouring rows keeps a full refresh to a handful of signals.
+        ordered = sorted(set(rows))
+        start = 0
+        while start < len(ordered):
+            end = start
+            while end + 1 < len(ordered) and ordered[end + 1] == ordered[end] + 1:
+                end += 1
+            self.dataChanged.emit(self.index(ordered[start], first), self.index(ordered[end], last))
+            start = end + 1
+
+    def _display(self, row: _Row, column: Column) -> str | None:
+        view = row.view
+        if column is Column.TASK:
+            return formatting.title_text(view)
+        if column is Column.SITE:
+            return self._site_names.get(view.site_id, view.site_id)
+        if column is Column.PROGRESS:
+            return f"{view.status.percent} %" if view.status else ""
+        if column is Column.ELAPSED:
+            return formatting.duration_text(self._elapsed(row))
+        if column is Column.ETA:
+            return formatting.duration_text(view.eta_seconds)
+        if column is Column.MESSAGE:
+            # One line in the table; the details pane shows the whole text.
+            return formatting.message_text(view).replace("\n", " ")
+        return formatting.state_text(view)
+
+    def _sort_value(self, row: _Row, column: Column) -> object:
+        view = row.view
+        if column is Column.PROGRESS:
+            return view.status.percent if view.status else -1
+        if column is Column.ELAPSED:
+            return self._elapsed(row) or 0.0
+        if column is Column.ETA:
+            # Unknown ETAs sort after every known one.
+            return view.eta_seconds if view.eta_seconds is not None else float("inf")
+        return (self._display(row, column) or "").casefold()
+
+    def _tooltip(self, view: TaskView, column: Column) -> str | None:
+        if column in (Column.MESSAGE, Column.TASK, Column.STATE):
+            text = formatting.message_text(view)
+            return formatting.rich_tooltip(f"{formatting.title_text(view)}\n{text}")
+        return None

@@ -1,0 +1,180 @@
+"""The task table model and the progress delegate, fed with tracker events directly."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QTableView
+from views_helpers import event, task_view
+
+from gui.polling.tracker import Phase
+from gui.views.event_batch import TaskEventBatch
+from gui.views.progress_delegate import ProgressDelegate
+from gui.views.task_model import Column, Role, TaskTableModel
+
+
+class Recorder:
+    """Collects a model's dataChanged and rowsInserted signals."""
+
+    def __init__(self, model: TaskTableModel) -> None:
+        self.changed: list[tuple[int, int]] = []
+        self.inserted: list[tuple[int, int]] = []
+        model.dataChanged.connect(lambda a, b, *_: self.changed.append((a.row(), b.row())))
+        model.rowsInserted.connect(lambda _p, a, b: self.inserted.append((a, b)))
+
+    def changed_rows(self) -> set[int]:
+        return {row for first, last in self.changed for row in range(first, last + 1)}
+
+
+def shown(model: TaskTableModel, row: int, column: Column) -> object:
+    return model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole)
+
+
+def test_new_tasks_arrive_in_one_insert_per_batch(qapp):
+    model = TaskTableModel()
+    recorder = Recorder(model)
+
+    model.apply([event(task_view(str(n), n), None) for n in range(50)])
+
+    assert model.rowCount() == 50
+    assert recorder.inserted == [(0, 49)]
+    assert recorder.changed == []
+
+
+def test_only_changed_rows_emit_data_changed(qapp):
+    model = TaskTableModel()
+    model.apply([event(task_view(str(n), 10), None) for n in range(100)])
+    recorder = Recorder(model)
+
+    model.apply([event(task_view("7", 40)), event(task_view("8", 41)), event(task_view("90", 5))])
+
+    assert recorder.changed_rows() == {7, 8, 90}
+    assert len(recorder.changed) == 2  # rows 7-8 share one signal
+    assert recorder.inserted == []
+
+
+def test_columns_show_title_site_progress_eta_message_and_state(qapp):
+    model = TaskTableModel(clock=lambda: 100.0)
+    model.set_site_name("site-a", "Acme wiki")
+    view = task_view("42", 37, message="Exporting pages")
+    model.apply([event(view.__class__(**{**view.__dict__, "eta_seconds": 75.0}), None)])
+
+    assert shown(model, 0, Column.TASK) == "Export space"
+    assert shown(model, 0, Column.SITE) == "Acme wiki"
+    assert shown(model, 0, Column.PROGRESS) == "37 %"
+    assert shown(model, 0, Column.ELAPSED) == "12 s"
+    assert shown(model, 0, Column.ETA) == "1:15"
+    assert shown(model, 0, Column.MESSAGE) == "Exporting pages"
+    assert shown(model, 0, Column.STATE) == "running"
+
+
+def test_eta_is_blank_until_estimated_and_stall_is_shown(qapp):
+    model = TaskTableModel()
+    view = task_view("1", 5)
+    model.apply([event(view, None)])
+    assert shown(model, 0, Column.ETA) == ""
+
+    model.apply([event(view.__class__(**{**view.__dict__, "stalled": True}))])
+    assert shown(model, 0, Column.STATE) == "running (possibly stalled)"
+
+
+def test_elapsed_counts_up_between_polls_while_running(qapp):
+    now = [100.0]
+    model = TaskTableModel(clock=lambda: now[0])
+    model.apply([event(task_view("1", 5), None)])
+    recorder = Recorder(model)
+
+    now[0] += 50
+    model.tick()
+
+    assert shown(model, 0, Column.ELAPSED) == "1:02"
+    assert recorder.changed == [(0, 0)]
+
+
+def test_finished_tasks_stay_until_cleared(qapp):
+    model = TaskTableModel()
+    model.apply([event(task_view("1", 100, Phase.SUCCEEDED), None)])
+    model.apply([event(task_view("2", 30, Phase.FAILED, errors=["Disk full"]), None)])
+    model.apply([event(task_view("3", 50), None)])
+    assert shown(model, 1, Column.MESSAGE) == "Disk full"
+    assert shown(model, 1, Column.STATE) == "failed"
+
+    cleared = model.clear_finished()
+
+    assert sorted(cleared) == [("site-a", "1"), ("site-a", "2")]
+    assert [view.task_id for view in model.tasks()] == ["3"]
+    assert model.row_of(("site-a", "3")) == 0
+
+
+def test_tooltips_escape_server_text(qapp):
+    model = TaskTableModel()
+    model.apply([event(task_view("1", 5, message="<img src=x> & <b>x</b>"), None)])
+
+    tip = model.data(model.index(0, Column.MESSAGE), Qt.ItemDataRole.ToolTipRole)
+
+    assert "<b>" not in tip and "<img" not in tip
+    assert "&lt;b&gt;x&lt;/b&gt;" in tip
+
+
+def test_sorting_by_progress_uses_numbers_not_text(qapp):
+    model = TaskTableModel()
+    model.apply([event(task_view(str(n), p), None) for n, p in enumerate([9, 100, 10, 55])])
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(model)
+    proxy.setSortRole(Role.SORT)
+
+    proxy.sort(Column.PROGRESS, Qt.SortOrder.AscendingOrder)
+
+    percents = [proxy.index(r, 0).data(Role.PERCENT) for r in range(proxy.rowCount())]
+    assert percents == [9, 10, 55, 100]
+
+
+def test_batch_delivers_many_signals_as_one_apply(qtbot):
+    batches: list[int] = []
+    batch = TaskEventBatch(lambda events: batches.append(len(events)))
+    for n in range(30):
+        batch.add(event(task_view(str(n), n), None))
+
+    qtbot.waitUntil(lambda: batches == [30], timeout=1000)
+
+
+def _progress_cell(qtbot, *views) -> list[QImage]:
+    model = TaskTableModel()
+    model.apply([event(view, None) for view in views])
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(table))
+    table.setColumnWidth(Column.PROGRESS, 160)
+    table.resize(900, 200)
+    table.show()
+    images = []
+    for row in range(len(views)):
+        rect = table.visualRect(model.index(row, Column.PROGRESS))
+        images.append(table.viewport().grab(rect).toImage())
+    return images
+
+
+def _colours(image: QImage) -> set[int]:
+    return {image.pixel(x, image.height() // 2) for x in range(4, image.width() - 4)}
+
+
+def test_delegate_paints_differently_by_percent_and_state(qtbot):
+    low, high, failed, done = _progress_cell(
+        qtbot,
+        task_view("1", 10),
+        task_view("2", 90),
+        task_view("3", 90, Phase.FAILED),
+        task_view("4", 100, Phase.SUCCEEDED),
+    )
+
+    assert low != high  # the bar length follows the percent
+    assert _colours(high) != _colours(failed)  # red-ish for a failure
+    assert _colours(failed) != _colours(done)  # green-ish for success
+    assert len(_colours(high)) > 2  # a bar and text, not an empty cell
+
+
+def test_data_outside_the_rows_is_empty(qapp):
+    model = TaskTableModel()
+    assert model.data(QModelIndex()) is None
+    assert model.data(model.index(5, 0)) is None
