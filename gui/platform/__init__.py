@@ -1,0 +1,1 @@
+"""Platform glue: paths, logging, the store, the keyring, notifications, autostart."""

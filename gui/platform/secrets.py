@@ -1,0 +1,152 @@
+"""Site tokens in the operating system's keyring, read once per run and then held in memory.
+
+Each token is filed under the app's service name with the site id as the account. Every way the
+keyring can fail becomes one of three errors that tell the user what to do; there is never a
+fallback to a file. Without any keyring the user may keep a token for this run only.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import keyring
+import keyring.backends.fail
+import keyring.errors
+
+from gui import APP_NAME
+from gui.confluence.site import Credentials, SiteConfig
+from gui.platform.logging_setup import register_secret
+
+log = logging.getLogger(__name__)
+
+SERVICE = APP_NAME
+
+try:
+    from secretstorage.exceptions import SecretStorageException
+except ImportError:  # not on macOS or Windows, where keyring uses the native store
+
+    class SecretStorageException(Exception):  # type: ignore[no-redef]
+        """Stands in for secretstorage's base error where secretstorage is not installed."""
+
+
+# Besides keyring's own errors, the Secret Service backend lets D-Bus and socket errors through.
+_BACKEND_ERRORS = (keyring.errors.KeyringError, SecretStorageException, OSError)
+
+
+class SecretsError(Exception):
+    """The keyring could not do what we asked; ``str()`` says what the user can do."""
+
+
+class NoKeyringError(SecretsError):
+    """There is no keyring at all: install one, or keep the token for this session only."""
+
+
+class KeyringLocked(SecretsError):
+    """The keyring is locked or its unlock prompt was dismissed: pause the site, retry later."""
+
+
+class KeyringFailed(SecretsError):
+    """The keyring answered with an error we cannot classify; retrying later may help."""
+
+
+def _install_hint() -> str:
+    if sys.platform.startswith("linux"):
+        return (
+            "Install and start a Secret Service keyring such as gnome-keyring or KWallet "
+            "(with its Secret Service support), then restart the app"
+        )
+    if sys.platform == "darwin":
+        return "The macOS Keychain could not be reached; check Keychain Access"
+    return "The Windows Credential Manager could not be reached"
+
+
+def _translate(error: BaseException, doing: str) -> SecretsError:
+    if isinstance(error, keyring.errors.NoKeyringError):
+        return NoKeyringError(
+            f"No keyring is available to {doing}. {_install_hint()}, "
+            "or keep the token for this session only (you will be asked again next time)."
+        )
+    if isinstance(error, keyring.errors.KeyringLocked | keyring.errors.InitError):
+        return KeyringLocked(
+            f"The keyring is locked or its unlock prompt was dismissed, so the app could not "
+            f"{doing}. Unlock your keyring; the site is paused and will be tried again."
+        )
+    return KeyringFailed(
+        f"The keyring reported an error while trying to {doing} ({type(error).__name__}). "
+        "Nothing was deleted; the app will try again later."
+    )
+
+
+class Secrets:
+    """The one place tokens come from: the keyring, or memory for session-only tokens."""
+
+    def __init__(self, service: str = SERVICE) -> None:
+        self.service = service
+        self._tokens: dict[str, str | None] = {}
+        self._session_only: set[str] = set()
+
+    def keyring_problem(self) -> NoKeyringError | None:
+        """A NoKeyringError when no real keyring backend is installed, without touching it."""
+        if isinstance(keyring.get_keyring(), keyring.backends.fail.Keyring):
+            problem = _translate(keyring.errors.NoKeyringError(), "store tokens")
+            assert isinstance(problem, NoKeyringError)
+            return problem
+        return None
+
+    def token(self, site_id: str) -> str | None:
+        """The site's token, or None when none is stored; the keyring is asked once per run."""
+        if site_id in self._tokens:
+            return self._tokens[site_id]
+        try:
+            token = keyring.get_password(self.service, site_id)
+        except _BACKEND_ERRORS as error:
+            # Not cached: the next call asks the keyring again (it may be unlocked by then).
+            log.warning("Keyring read for site %s failed: %s", site_id, type(error).__name__)
+            raise _translate(error, "read the token") from None
+        if token:
+            register_secret(token)
+        self._tokens[site_id] = token or None
+        return token or None
+
+    def store(self, site_id: str, token: str) -> None:
+        """Save a token in the keyring (and memory); raises SecretsError, keeping nothing."""
+        register_secret(token)
+        try:
+            keyring.set_password(self.service, site_id, token)
+        except _BACKEND_ERRORS as error:
+            log.warning("Keyring write for site %s failed: %s", site_id, type(error).__name__)
+            raise _translate(error, "save the token") from None
+        self._tokens[site_id] = token
+        self._session_only.discard(site_id)
+        log.info("Token for site %s saved in the keyring", site_id)
+
+    def keep_for_session(self, site_id: str, token: str) -> None:
+        """Hold a token in memory only, for when there is no keyring; gone when the app quits."""
+        register_secret(token)
+        self._tokens[site_id] = token
+        self._session_only.add(site_id)
+        log.info("Token for site %s kept for this session only", site_id)
+
+    def is_session_only(self, site_id: str) -> bool:
+        return site_id in self._session_only
+
+    def forget(self, site_id: str) -> None:
+        """Remove a site's token from memory and the keyring (a missing entry is fine)."""
+        self._tokens.pop(site_id, None)
+        if site_id in self._session_only:
+            self._session_only.discard(site_id)
+            return
+        try:
+            keyring.delete_password(self.service, site_id)
+        except keyring.errors.PasswordDeleteError:
+            log.debug("No keyring entry to delete for site %s", site_id)
+        except _BACKEND_ERRORS as error:
+            raise _translate(error, "delete the token") from None
+
+    def credentials_for(self, site: SiteConfig) -> Credentials | None:
+        """The site's Credentials, or None without a token; raises SecretsError on failure."""
+        token = self.token(site.site_id)
+        if token is None:
+            return None
+        return Credentials(site.auth_kind, token, site.user)

@@ -1,0 +1,235 @@
+"""The app's memory on disk: sites, watched tasks, finished-task history and preferences.
+
+One JSON file, replaced atomically on every save (write a temp file, fsync, rename), so a crash
+or a kill at any moment leaves either the previous or the new state. A file that cannot be read
+is moved aside, never deleted, and the app starts with an empty store and a warning.
+Used from the GUI thread only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from gui.confluence.site import SiteConfig
+from gui.platform.paths import config_dir
+from gui.platform.store_schema import (
+    MAX_HISTORY,
+    FinishedTask,
+    Preferences,
+    StoreFormatError,
+    StoreState,
+    WatchedTask,
+    state_from_json,
+    state_to_json,
+)
+
+log = logging.getLogger(__name__)
+
+STORE_FILE = "store.json"
+
+
+def default_store_path() -> Path:
+    """Where the store lives unless told otherwise."""
+    return config_dir() / STORE_FILE
+
+
+class Store:
+    """Loads the state once, hands out its parts and writes it back after every change.
+
+    ``problem`` is a sentence for the UI when the previous file had to be set aside
+    (``set_aside`` is where it went); None when everything loaded.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_store_path()
+        self.problem: str | None = None
+        self.set_aside: Path | None = None
+        self.state = self._load()
+
+    # Reading
+
+    @property
+    def sites(self) -> list[SiteConfig]:
+        return list(self.state.sites)
+
+    @property
+    def tasks(self) -> list[WatchedTask]:
+        return list(self.state.tasks)
+
+    @property
+    def history(self) -> list[FinishedTask]:
+        return list(self.state.history)
+
+    @property
+    def preferences(self) -> Preferences:
+        return self.state.preferences
+
+    def site(self, site_id: str) -> SiteConfig | None:
+        return next((site for site in self.state.sites if site.site_id == site_id), None)
+
+    def new_site_id(self) -> str:
+        """An id no site has had in this store; the keyring entry is filed under it."""
+        taken = {site.site_id for site in self.state.sites}
+        number = len(taken) + 1
+        while f"site-{number}" in taken:
+            number += 1
+        return f"site-{number}"
+
+    # Changing
+
+    def put_site(self, site: SiteConfig) -> None:
+        """Add a site, or replace the one with the same id, keeping its place in the list."""
+        sites = self.state.sites
+        for index, existing in enumerate(sites):
+            if existing.site_id == site.site_id:
+                sites[index] = site
+                break
+        else:
+            sites.append(site)
+        self.save()
+
+    def remove_site(self, site_id: str) -> None:
+        """Forget a site and stop watching its tasks; its finished history stays."""
+        self.state.sites = [s for s in self.state.sites if s.site_id != site_id]
+        self.state.tasks = [t for t in self.state.tasks if t.site_id != site_id]
+        self.save()
+
+    def watch(self, site_id: str, task_id: str, *, discovered: bool = False) -> WatchedTask:
+        """Watch a task (again); watching one already watched changes nothing."""
+        for task in self.state.tasks:
+            if task.site_id == site_id and task.task_id == task_id:
+                return task
+        task = WatchedTask(site_id, task_id, discovered=discovered, added_at=time.time())
+        self.state.tasks.append(task)
+        self.save()
+        return task
+
+    def update_task(
+        self,
+        site_id: str,
+        task_id: str,
+        *,
+        phase: str,
+        summary: str = "",
+        title: str = "",
+        percent: int | None = None,
+    ) -> None:
+        """Remember what a poll said; written at once when the phase changed, else at the next
+        save (a few seconds of lost progress text after a crash is harmless)."""
+        for index, task in enumerate(self.state.tasks):
+            if task.site_id == site_id and task.task_id == task_id:
+                updated = replace(task, phase=phase, summary=summary, title=title, percent=percent)
+                self.state.tasks[index] = updated
+                if phase != task.phase:
+                    self.save()
+                return
+
+    def unwatch(self, site_id: str, task_id: str) -> None:
+        """Stop watching a task; nothing goes into the history."""
+        self.state.tasks = [
+            t for t in self.state.tasks if not (t.site_id == site_id and t.task_id == task_id)
+        ]
+        self.save()
+
+    def record_finished(self, item: FinishedTask) -> None:
+        """Move a task that ended from the watched list into the history."""
+        self.state.tasks = [
+            t
+            for t in self.state.tasks
+            if not (t.site_id == item.site_id and t.task_id == item.task_id)
+        ]
+        # Limitation: only the newest MAX_HISTORY finished tasks are kept.
+        self.state.history = [*self.state.history, item][-MAX_HISTORY:]
+        self.save()
+
+    def clear_history(self) -> None:
+        self.state.history = []
+        self.save()
+
+    def set_preferences(self, preferences: Preferences) -> None:
+        self.state.preferences = preferences
+        self.save()
+
+    # Disk
+
+    def save(self) -> None:
+        """Write the whole state atomically; raises OSError when the disk refuses."""
+        text = json.dumps(state_to_json(self.state), indent=1, ensure_ascii=False)
+        write_atomically(self.path, text.encode("utf-8"))
+
+    def _load(self) -> StoreState:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return StoreState()
+        except OSError as error:
+            return self._start_empty(f"could not be read ({error.strerror or error})")
+        try:
+            return state_from_json(json.loads(raw.decode("utf-8")))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return self._start_empty("is not valid JSON (damaged)")
+        except StoreFormatError as error:
+            return self._start_empty(f"could not be understood: {error}")
+
+    def _start_empty(self, why: str) -> StoreState:
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        counter = 1
+        while aside.exists():
+            counter += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
+        try:
+            os.replace(self.path, aside)
+        except OSError as error:
+            # Never overwrite what could not be moved: save beside it instead.
+            log.warning("Could not move the unreadable store %s aside: %s", self.path, error)
+            kept, self.path = self.path, self.path.with_name(f"{self.path.name}.new-{stamp}")
+            self.problem = (
+                f"Your saved settings in {kept} {why} and could not be moved aside. "
+                f"The app started with no sites and saves to {self.path} for now."
+            )
+            return StoreState()
+        self.set_aside = aside
+        self.problem = (
+            f"Your saved settings {why}. They were kept in {aside} and the app started with "
+            "no sites; add them again, or restore that file while the app is closed."
+        )
+        log.warning("Store %s %s; moved it to %s and started empty", self.path, why, aside)
+        return StoreState()
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Replace ``path`` with ``content`` so that readers see the old or the new file, whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # One fixed name: a write killed half-way leaves one stale temp file, which the next
+    # save truncates, instead of one more per crash.
+    temp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # The rename is durable only once the directory entry is on disk (matters on power loss).
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,132 @@
+"""The store keeps sites, tasks, history and preferences across restarts, and survives damage."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from gui.confluence.site import AuthKind, SiteConfig, normalise_site_url
+from gui.platform.store import Store, default_store_path
+from gui.platform.store_schema import MAX_HISTORY, FinishedTask, Preferences
+
+
+def _site(site_id: str = "site-1") -> SiteConfig:
+    return SiteConfig(
+        site_id=site_id,
+        name="Acme",
+        address=normalise_site_url("acme.atlassian.net"),
+        auth_kind=AuthKind.BASIC,
+        user="me@example.com",
+        discover=True,
+        ca_bundle="/etc/ssl/corp.pem",
+    )
+
+
+def test_everything_saved_comes_back_after_a_restart() -> None:
+    store = Store()
+    store.put_site(_site())
+    store.watch("site-1", "111")
+    store.watch("site-1", "222", discovered=True)
+    store.update_task("site-1", "222", phase="running", summary="Copying", title="Copy", percent=40)
+    store.record_finished(FinishedTask("site-1", "111", "failed", "Delete space", "Lock failed"))
+    store.set_preferences(Preferences(poll_interval=2.5).with_notify("gone", False))
+
+    again = Store()
+
+    assert again.problem is None
+    assert again.sites == [_site()]
+    assert [(t.task_id, t.phase, t.percent, t.discovered) for t in again.tasks] == [
+        ("222", "running", 40, True)
+    ]
+    assert again.history[0].summary == "Lock failed"
+    assert again.preferences.poll_interval == 2.5
+    assert not again.preferences.notifies("gone")
+    assert again.preferences.notifies("failed")
+
+
+def test_removing_a_site_stops_its_tasks_but_keeps_its_history() -> None:
+    store = Store()
+    store.put_site(_site("site-1"))
+    store.put_site(_site("site-2"))
+    store.watch("site-1", "1")
+    store.watch("site-2", "2")
+    store.record_finished(FinishedTask("site-1", "9", "succeeded"))
+
+    store.remove_site("site-1")
+
+    again = Store()
+    assert [s.site_id for s in again.sites] == ["site-2"]
+    assert [t.task_id for t in again.tasks] == ["2"]
+    assert [h.task_id for h in again.history] == ["9"]
+
+
+def test_new_site_ids_never_repeat_an_existing_one() -> None:
+    store = Store()
+    store.put_site(_site("site-2"))
+    first = store.new_site_id()
+    store.put_site(_site(first))
+    assert first != "site-2"
+    assert store.new_site_id() not in {"site-2", first}
+
+
+def test_history_keeps_only_the_newest_entries() -> None:
+    store = Store()
+    store.state.history = [FinishedTask("s", str(n), "succeeded") for n in range(MAX_HISTORY)]
+    store.record_finished(FinishedTask("s", "newest", "failed"))
+    assert len(store.history) == MAX_HISTORY
+    assert store.history[-1].task_id == "newest"
+    assert store.history[0].task_id == "1"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"schema": 1, "sites": [{"site_id": "s"',  # cut off mid-write by an old tool
+        b"\xff\xfe garbage",
+        b'{"schema": 99, "sites": []}',
+        b'{"schema": 1, "sites": [{"site_id": "s", "name": "x", "base_url": "u", '
+        b'"auth_kind": "kerberos"}]}',
+        b"[]",
+    ],
+)
+def test_a_damaged_store_is_set_aside_and_the_app_starts_empty(
+    content: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = default_store_path()
+    path.write_bytes(content)
+
+    with caplog.at_level(logging.WARNING):
+        store = Store()
+
+    assert store.sites == []
+    assert store.problem is not None and "kept in" in store.problem
+    assert store.set_aside is not None and store.set_aside.read_bytes() == content
+    assert store.set_aside.name.startswith("store.json.corrupt-")
+    assert any("moved it to" in r.getMessage() for r in caplog.records)
+    # The next save writes a fresh store and leaves the set-aside copy alone.
+    store.put_site(_site())
+    assert Store().sites == [_site()]
+    assert store.set_aside.read_bytes() == content
+
+
+def test_a_store_from_a_newer_field_set_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    data = {
+        "schema": 1,
+        "tasks": [{"site_id": "s", "task_id": "1", "colour": "blue"}],
+        "preferences": {"poll_interval": 3},
+    }
+    path.write_text(json.dumps(data))
+    store = Store(path)
+    assert store.problem is None
+    assert store.tasks[0].task_id == "1"
+    assert store.preferences.poll_interval == 3.0
+
+
+def test_the_store_file_is_private_to_the_user() -> None:
+    store = Store()
+    store.put_site(_site())
+    assert store.path.stat().st_mode & 0o077 == 0
