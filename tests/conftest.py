@@ -62,7 +62,10 @@ def pytest_configure(config: pytest.Config) -> None:
 def isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """Point HOME, the XDG directories and QSettings at a fresh directory for this test."""
+    """Point HOME, the XDG directories and QSettings at a fresh directory for this test.
+
+    Returns that directory: ``.config``, ``.local/share``, ``.local/state``, ``.cache``, ``run``.
+    """
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     for var, sub in (
@@ -74,6 +77,10 @@ def isolated_home(
         path = home / sub
         path.mkdir(parents=True)
         monkeypatch.setenv(var, str(path))
+    # Sockets and locks (single instance, Qt's runtime files) go here, never to a shared place.
+    runtime = home / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     # Subprocesses that touch the keyring get a clear error instead of the user's real keyring;
     # the secret_service fixture lifts this for tests that bring their own Secret Service.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
