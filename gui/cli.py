@@ -11,9 +11,13 @@ import importlib.util
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from gui import APP_ID, __version__
 from gui.commands.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from gui.commands.watch import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +203,9 @@ exit status (when several apply, the first in this list wins):
 """
 
 
+_console: logging.Handler | None = None
+
+
 def setup_logging(verbose: bool) -> None:
     """Log to stderr: everything with ``-v``, otherwise errors only (the commands print their own
     messages for what a user must act on, so warnings would say the same thing twice).
@@ -206,16 +213,22 @@ def setup_logging(verbose: bool) -> None:
     This is the hook the platform code extends with its rotating log file; every entry point
     goes through here so that the token redaction filter sees every handler.
     """
-    console = logging.StreamHandler(sys.stderr)
+    global _console
+    root = logging.getLogger()
+    if _console is not None:
+        root.removeHandler(_console)  # main() may run more than once in one process (tests)
+    console = _console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.DEBUG if verbose else logging.ERROR)
     console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     root.addHandler(console)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status instead of calling ``sys.exit``."""
+def main(argv: Sequence[str] | None = None, *, pacer: Pacer | None = None) -> int:
+    """Run the command line; returns the exit status instead of calling ``sys.exit``.
+
+    ``pacer`` replaces the clock ``watch`` waits on (tests drive it with the demo's clock).
+    """
     try:
         args = build_parser().parse_args(argv)
     except CommandLineError as error:
@@ -223,17 +236,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.USAGE
     setup_logging(args.verbose)
     try:
-        return _dispatch(args)
+        return _dispatch(args, pacer)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return ExitCode.INTERRUPTED
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace, pacer: Pacer | None) -> int:
     if args.command == "watch":
         from gui.commands import watch
 
-        return watch.run(args)
+        return watch.run(args, pacer=pacer)
     if args.command == "list":
         from gui.commands import list_tasks
 

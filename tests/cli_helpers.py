@@ -1,0 +1,71 @@
+"""Shared by the tests/test_cli_*.py files: a demo site with a distinctive token, and a way to
+run the command line in-process on the demo's manual clock."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from gui.cli import main
+from gui.commands.watch import Pacer
+from gui.demo import DemoConfluence, ManualClock
+
+# Distinctive enough that finding it anywhere in the output can only mean it leaked.
+TOKEN = "tkn-Zq8x3LmP0w-never-print-me-5Kd9"
+JSON_FIELDS = {"task", "site", "state", "percent", "elapsed_ms", "title", "message"}
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one command line run gave: exit status, stdout, stderr."""
+
+    code: int
+    out: str
+    err: str
+
+    def json_lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.out.splitlines() if line.strip()]
+
+    def states(self, task_id: str) -> list[str]:
+        return [line["state"] for line in self.json_lines() if line["task"] == task_id]
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def site(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoConfluence]:
+    """A demo Confluence on the manual clock whose token is in CONFLUENCE_TOKEN."""
+    server = DemoConfluence(clock=clock, token=TOKEN)
+    server.start()
+    monkeypatch.setenv("CONFLUENCE_TOKEN", TOKEN)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], clock: ManualClock, *argv: str) -> Run:
+    """``main(argv)`` in this process; waiting advances the demo's clock instead of sleeping."""
+    code = main(list(argv), pacer=Pacer(now=clock, sleep=clock.advance))
+    out, err = capsys.readouterr()
+    return Run(code, out, err)
+
+
+def secret_forms(server: DemoConfluence, token: str = TOKEN) -> list[str]:
+    """Every shape in which the token could leak: bare, Basic-encoded, Bearer header."""
+    basic = base64.b64encode(f"{server.user_email}:{token}".encode()).decode()
+    return [token, basic, f"Bearer {token}"]
+
+
+def assert_no_secret(run: Run, server: DemoConfluence, *more: str) -> None:
+    for text in (run.out, run.err, *more):
+        for secret in secret_forms(server):
+            assert secret not in text
