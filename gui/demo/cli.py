@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
@@ -42,8 +43,8 @@ def serve_forever_cli(argv: Sequence[str] | None = None) -> int:
     try:
         server.start()
     except OSError as error:
-        print(f"Cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}")
-        return 4
+        print(f"Cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return 1
     scenario = None if args.empty else demo_scenario(server)
     cloud_ids = scenario.cloud_task_ids if scenario else []
     dc_ids = scenario.dc_task_ids if scenario else []

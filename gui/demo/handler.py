@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,14 @@ class DemoHTTPServer(ThreadingHTTPServer):
                 self._connections.add(connection)
             else:
                 self._connections.discard(connection)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log a failed request instead of printing a traceback to stderr."""
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            log.debug("demo connection from %s failed: %s", client_address, error)
+        else:
+            log.error("demo request from %s crashed", client_address, exc_info=True)
 
     def drop_connections(self) -> None:
         """Shut every open connection, waking handlers blocked on a kept-alive socket."""
@@ -79,8 +88,11 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         self._serve()
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST_BODY:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_REQUEST_BODY:
             self.send_error(413)
             return
         body = self.rfile.read(length) if length else b""
