@@ -1,0 +1,86 @@
+"""The details of the selected task: every field the server sent, as plain text only."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from gui.polling.tracker import TaskView
+from gui.views import formatting
+
+
+def details_text(view: TaskView, site_name: str, task_url: str | None) -> str:
+    """Everything known about one task, for reading and copying."""
+    lines = [
+        f"Task: {formatting.title_text(view)}",
+        f"Task id: {view.task_id}",
+        f"Site: {site_name}",
+        f"State: {formatting.state_text(view)}",
+    ]
+    if task_url:
+        lines.append(f"Task URL: {task_url}")
+    if view.discovered:
+        lines.append("Found through the site's task list")
+    status = view.status
+    if status is not None:
+        lines.append(f"Progress: {status.percent} %")
+        lines.append(f"Elapsed (server): {formatting.duration_text(status.elapsed_ms / 1000)}")
+        if view.eta_seconds is not None:
+            lines.append(f"Time left (estimated): {formatting.duration_text(view.eta_seconds)}")
+        if status.message:
+            lines.append(f"Message: {status.message}")
+        if status.errors:
+            lines.append("Errors:")
+            lines.extend(f"  - {error}" for error in status.errors)
+        if status.result_url:
+            lines.append(f"Result: {status.result_url}")
+    if view.not_found_count:
+        lines.append(f"404 answers in a row: {view.not_found_count}")
+
+    lines.append("")
+    if view.last_error:
+        # Limitation: the tracker keeps the last error's text (which names its status code),
+        # not the raw body of failed answers.
+        lines.append(f"Last answer: {view.last_error}")
+    elif status is not None:
+        lines.append("Last answer: 200 OK")
+    else:
+        lines.append("Last answer: none yet")
+    if status is not None:
+        lines.append("Fields the server sent:")
+        lines.append(_raw_text(status.raw))
+    return "\n".join(lines)
+
+
+def _raw_text(raw: Mapping[str, object]) -> str:
+    try:
+        return json.dumps(dict(raw), indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    except (TypeError, ValueError) as error:
+        return f"(could not show the answer: {error})"
+
+
+class DetailsPane(QPlainTextEdit):
+    """A read-only plain-text view: server text can never turn into markup or links here."""
+
+    EMPTY = "Select a task to see everything the server said about it."
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.show_nothing()
+
+    def show_task(self, view: TaskView, site_name: str, task_url: str | None) -> None:
+        text = details_text(view, site_name, task_url)
+        if text != self.toPlainText():
+            # Keep the reader's scroll position across refreshes of the same task.
+            position = self.verticalScrollBar().value()
+            self.setPlainText(text)
+            self.verticalScrollBar().setValue(position)
+
+    def show_nothing(self) -> None:
+        self.setPlainText(self.EMPTY)

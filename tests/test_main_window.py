@@ -1,0 +1,174 @@
+"""The main window: details pane, context menu, status bar, first-start panel, closing."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel
+from views_helpers import event, task_view
+
+from gui.confluence.errors import CredentialsRejected
+from gui.confluence.site import SiteConfig, normalise_site_url
+from gui.polling.tracker import Phase, SiteEvent, SiteState
+from gui.views.main_window import MainWindow
+
+SITE = SiteConfig("site-a", "Acme wiki", normalise_site_url("https://acme.atlassian.net"))
+
+
+def make_window(qtbot, with_site: bool = True) -> MainWindow:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    if with_site:
+        window.set_site(SITE)
+    window.show()
+    return window
+
+
+def test_first_start_offers_add_site_and_demo(qtbot):
+    window = make_window(qtbot, with_site=False)
+    asked: list[str] = []
+    window.actions.add_site.triggered.connect(lambda: asked.append("site"))
+    window.actions.try_demo.triggered.connect(lambda: asked.append("demo"))
+
+    assert window.welcome.isVisible()
+    window.welcome.add_site_button.click()
+    window.welcome.demo_button.click()
+
+    assert asked == ["site", "demo"]
+    window.set_site(SITE)
+    assert not window.welcome.isVisible()
+    assert window.table.isVisible()
+
+
+def test_details_pane_shows_server_markup_literally(qtbot):
+    window = make_window(qtbot)
+    view = task_view("777", 40, message="<b>x</b> & more", extraField={"nested": "<i>y</i>"})
+    window.apply_task_events([event(view, None)])
+
+    assert window.select_task(("site-a", "777"))
+
+    text = window.details.toPlainText()
+    assert "Message: <b>x</b> & more" in text
+    assert '"extraField": {' in text and '"nested": "<i>y</i>"' in text
+    assert '"percentageComplete": 40' in text
+    assert "Task URL: https://acme.atlassian.net/wiki/rest/api/longtask/777" in text
+    assert "Last answer: 200 OK" in text
+
+
+def test_details_pane_follows_updates_of_the_selected_task(qtbot):
+    window = make_window(qtbot)
+    window.apply_task_events([event(task_view("1", 10), None), event(task_view("2", 20), None)])
+    window.select_task(("site-a", "2"))
+
+    window.apply_task_events([event(task_view("2", 100, Phase.FAILED, errors=["Disk full"]))])
+
+    text = window.details.toPlainText()
+    assert "State: failed" in text
+    assert "  - Disk full" in text
+
+
+def _trigger(menu, text: str) -> None:
+    action = next(a for a in menu.actions() if a.text() == text)
+    assert action.isEnabled()
+    action.trigger()
+
+
+def test_context_menu_copies_task_id_and_url(qtbot):
+    window = make_window(qtbot)
+    view = task_view("4242", 40)
+    window.apply_task_events([event(view, None)])
+    menu = window.task_menu(view)
+    clipboard = QGuiApplication.clipboard()
+
+    _trigger(menu, "Copy task id")
+    assert clipboard.text() == "4242"
+
+    _trigger(menu, "Copy task URL")
+    assert clipboard.text() == "https://acme.atlassian.net/wiki/rest/api/longtask/4242"
+
+
+def test_context_menu_stop_watching_asks_the_app(qtbot):
+    window = make_window(qtbot)
+    view = task_view("9", 40)
+    window.apply_task_events([event(view, None)])
+
+    with qtbot.waitSignal(window.unwatchRequested) as signal:
+        _trigger(window.task_menu(view), "Stop watching")
+
+    assert signal.args == ["site-a", "9"]
+
+
+def test_open_result_is_disabled_without_a_result(qtbot):
+    window = make_window(qtbot)
+    view = task_view("9", 40)
+    menu = window.task_menu(view)
+
+    action = next(a for a in menu.actions() if a.text() == "Open result in browser")
+    assert not action.isEnabled()
+
+
+def test_status_bar_shows_each_site_state_with_reason(qtbot):
+    window = make_window(qtbot)
+    other = SiteConfig("site-b", "Intranet", normalise_site_url("https://wiki.example.org"))
+    window.set_site(other)
+    reason = CredentialsRejected("wiki.example.org refused the credentials (401) <b>")
+
+    window.site_status.on_site_event(
+        SiteEvent("site-b", SiteState.NEEDS_SIGN_IN, SiteState.OK, str(reason))
+    )
+    window.site_status.on_site_event(SiteEvent("site-a", SiteState.OK, SiteState.IDLE))
+    window.site_status.on_polled("site-a", 0.0)
+
+    status = window.site_status
+    assert status.label_text("site-a").startswith("Acme wiki: ok · last polled ")
+    assert status.label_text("site-a")[-8:].count(":") == 2  # HH:MM:SS
+    assert status.label_text("site-b") == (
+        "Intranet: needs sign-in: wiki.example.org refused the credentials (401) <b>"
+        " · last polled never"
+    )
+    label = status.findChild(QLabel, "site-site-b")
+    assert label.textFormat().name == "PlainText"
+    assert status.sites_needing_sign_in() == ["site-b"]
+
+
+def test_status_bar_shows_unreachable_rate_limited_and_paused(qtbot):
+    window = make_window(qtbot)
+    status = window.site_status
+
+    status.on_site_event(SiteEvent("site-a", SiteState.UNREACHABLE, SiteState.OK, "DNS failed"))
+    assert "Acme wiki: unreachable: DNS failed" in status.label_text("site-a")
+    status.on_site_event(SiteEvent("site-a", SiteState.RATE_LIMITED, SiteState.OK, "slow down"))
+    assert "rate limited: slow down" in status.label_text("site-a")
+    status.set_paused(True)
+    assert "Acme wiki: paused ·" in status.label_text("site-a")
+
+
+def test_clear_finished_drops_ended_rows_and_reports_them(qtbot):
+    window = make_window(qtbot)
+    window.apply_task_events(
+        [event(task_view("1", 100, Phase.SUCCEEDED), None), event(task_view("2", 5), None)]
+    )
+
+    with qtbot.waitSignal(window.finishedCleared) as signal:
+        window.actions.clear_finished.trigger()
+
+    assert signal.args == [[("site-a", "1")]]
+    assert window.model.rowCount() == 1
+
+
+def test_closing_without_a_tray_quits(qtbot):
+    window = make_window(qtbot)
+
+    with qtbot.waitSignal(window.quitRequested):
+        window.close()
+
+
+def test_closing_with_a_tray_only_hides(qtbot):
+    window = make_window(qtbot)
+    window.set_close_hides(True)
+    quits: list[bool] = []
+    window.quitRequested.connect(lambda: quits.append(True))
+
+    window.close()
+
+    assert not window.isVisible()
+    assert quits == []
