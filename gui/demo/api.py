@@ -65,6 +65,8 @@ def split_dialect(path: str) -> tuple[str, str] | None:
 
 def is_authorized(demo: DemoConfluence, dialect: str, authorization: str) -> bool:
     """Cloud takes Basic email:token or Bearer; Data Center and the gateway take Bearer only."""
+    # Limitation: a wrong Data Center token is always refused with 401; real sites that allow
+    # anonymous access may instead serve the caller as anonymous (200 elsewhere, 404 on tasks).
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "bearer":
         return hmac.compare_digest(credentials.strip().encode(), demo.token.encode())
