@@ -178,3 +178,14 @@ def test_data_outside_the_rows_is_empty(qapp):
     model = TaskTableModel()
     assert model.data(QModelIndex()) is None
     assert model.data(model.index(5, 0)) is None
+
+
+def test_delegate_fills_the_bar_from_the_left_up_to_the_percent(qtbot):
+    (bar,) = _progress_cell(qtbot, task_view("1", 50))
+    middle = bar.height() // 2
+
+    filled = bar.pixelColor(bar.width() // 8, middle)
+    empty = bar.pixelColor(bar.width() * 7 // 8, middle)
+
+    assert filled.blue() > filled.red() + 40  # the highlight colour of a running task
+    assert empty.lightness() > 200  # the empty trough

@@ -29,7 +29,7 @@ PHASE_COLOURS: dict[Phase, QColor] = {
 
 
 class ProgressDelegate(QStyledItemDelegate):
-    """Draws ``Role.PERCENT`` as a bar tinted by ``Role.PHASE``."""
+    """Draws ``Role.PERCENT`` as a bar tinted by ``Role.PHASE``; no text before a first answer."""
 
     def paint(
         self,
@@ -42,10 +42,12 @@ class ProgressDelegate(QStyledItemDelegate):
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter)
 
         phase = index.data(Role.PHASE)
-        percent = int(index.data(Role.PERCENT) or 0)
+        known = index.data(Role.PERCENT)
+        percent = int(known) if known is not None else 0
         bar = QStyleOptionProgressBar()
         bar.rect = option.rect.adjusted(2, 2, -2, -2)
-        bar.state = option.state
+        # Qt 6 has no orientation field: a bar without State_Horizontal is drawn vertically.
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal
         bar.direction = option.direction
         bar.fontMetrics = option.fontMetrics
         bar.minimum = 0
@@ -53,7 +55,7 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.progress = percent
         bar.textVisible = True
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
-        bar.text = "" if phase is Phase.WAITING else f"{percent} %"
+        bar.text = "" if known is None else f"{percent} %"
         palette = QPalette(option.palette)
         colour = PHASE_COLOURS.get(phase) if isinstance(phase, Phase) else None
         if colour is not None:

@@ -94,7 +94,7 @@ class TaskTableModel(QAbstractTableModel):
         if role == Role.VIEW:
             return view
         if role == Role.PERCENT:
-            return view.status.percent if view.status else 0
+            return view.status.percent if view.status else None
         if role == Role.PHASE:
             return view.phase
         if role == Role.KEY:

@@ -1,0 +1,153 @@
+"""The desktop app: ``run(args)`` builds the Qt application, the poller, the window and the tray.
+
+Start-up stays lean: Qt, the poller and the demo are imported here, inside ``run``, so the
+command line's other subcommands never pay for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from gui import APP_ID, APP_NAME
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from gui.app_demo import DemoSession
+    from gui.views.controller import AppController
+
+log = logging.getLogger(__name__)
+
+# Runs the --demo showcase faster (2.0 ends in about half a minute); for CI and tests.
+DEMO_SPEED_VARIABLE = "CTT_DEMO_SPEED"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the desktop app until the user quits; returns the exit status."""
+    setup_app_logging(bool(getattr(args, "verbose", False)))
+    app = _application()
+    demo = bool(getattr(args, "demo", False))
+    speed = _demo_speed()
+
+    from gui.polling.service import PollingService
+    from gui.views.controller import AppController
+
+    policy = None
+    if demo:
+        from gui.app_demo import demo_policy
+
+        policy = demo_policy(speed)
+    service = PollingService(policy)
+    controller = AppController(
+        service,
+        _notifier(),
+        exit_when_done=bool(getattr(args, "exit_when_done", False)),
+    )
+    _set_window_icon(app)
+
+    demos: list[DemoSession] = []
+    controller.actions.try_demo.triggered.connect(
+        lambda: _start_demo(controller, demos, speed) if not demos else None
+    )
+    controller.quitting.connect(app.exit)
+    app.aboutToQuit.connect(lambda: controller.quit(0))
+    if demo:
+        _start_demo(controller, demos, speed)
+    else:
+        _load_saved_sites(controller)
+
+    controller.start(minimized=bool(getattr(args, "minimized", False)))
+    try:
+        status = app.exec()
+    finally:
+        controller.quit(0)
+        for session in demos:
+            session.stop()
+    log.info("Exiting with status %d", status)
+    return status
+
+
+def setup_app_logging(verbose: bool) -> None:
+    """The rotating log file with token masking, on top of the command line's stderr handler."""
+    from gui.platform.logging_setup import setup_logging
+
+    try:
+        path = setup_logging(verbose)
+    except OSError as error:
+        log.warning("No log file (%s); logging to stderr only", error)
+        return
+    log.info("%s starting; log file %s", APP_NAME, path)
+
+
+def _application() -> QApplication:
+    from PySide6.QtWidgets import QApplication
+
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QApplication.setOrganizationName(APP_NAME)
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setDesktopFileName(APP_ID)
+    app = QApplication(sys.argv[:1])
+    # The tray keeps the app alive with every window hidden; quitting is explicit.
+    app.setQuitOnLastWindowClosed(False)
+    return app
+
+
+def _set_window_icon(app: QApplication) -> None:
+    from gui.resources import MissingResource, app_icon
+
+    try:
+        app.setWindowIcon(app_icon())
+    except MissingResource as error:
+        log.warning("No application icon: %s", error)
+
+
+def _notifier() -> object | None:
+    from gui.platform.notifications import Notifier
+
+    return Notifier()
+
+
+def _demo_speed() -> float:
+    text = os.environ.get(DEMO_SPEED_VARIABLE, "")
+    try:
+        speed = float(text) if text else 1.0
+    except ValueError:
+        log.warning("Ignoring %s=%r: not a number", DEMO_SPEED_VARIABLE, text)
+        return 1.0
+    return speed if speed > 0 else 1.0
+
+
+def _start_demo(controller: AppController, demos: list[DemoSession], speed: float) -> None:
+    from gui.app_demo import demo_policy, start_demo
+
+    session = start_demo(speed)
+    demos.append(session)
+    controller.service.set_policy(demo_policy(speed))
+    for site, credentials in session.sites:
+        controller.add_site(site, credentials)
+    for site_id, task_id in session.watched:
+        controller.watch(site_id, task_id)
+
+
+def _load_saved_sites(controller: AppController) -> None:
+    """Sites and watched tasks from the store, each site with its token from the keyring."""
+    from gui.platform.secrets import Secrets, SecretsError
+    from gui.platform.store import Store
+
+    store = Store()
+    secrets = Secrets()
+    for site in store.sites():
+        try:
+            credentials = secrets.credentials_for(site)
+        except SecretsError as error:
+            log.warning("Site %s: no token from the keyring: %s", site.site_id, error)
+            credentials = None
+        controller.add_site(site, credentials)
+    for task in store.tasks():
+        controller.watch(task.site_id, task.task_id)

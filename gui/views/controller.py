@@ -1,0 +1,162 @@
+"""Connects the poller, the alerts, the window and the tray: the one place the parts meet.
+
+Data flows one way: PollingService signal -> model/status bar/alerts -> window and tray. The
+user's commands flow back through AppActions to the service. Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from gui.confluence.site import Credentials, SiteConfig
+from gui.polling.alerts import Alert, AlertPolicy
+from gui.polling.service import PollingService
+from gui.polling.tracker import SiteEvent, TaskEvent
+from gui.views.actions import AppActions
+from gui.views.event_batch import TaskEventBatch
+from gui.views.main_window import MainWindow
+from gui.views.tray import Tray, TraySummary, summarise
+
+log = logging.getLogger(__name__)
+
+
+class AppController(QObject):
+    """Owns the window, the tray and the service; ``quitting`` fires once when the app ends."""
+
+    quitting = Signal(int)  # exit status
+    alertRaised = Signal(object)  # noqa: N815 - Alert, after it went to the notifier
+
+    def __init__(
+        self,
+        service: PollingService,
+        notifier: QObject | None = None,
+        *,
+        alerts: AlertPolicy | None = None,
+        exit_when_done: bool = False,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.notifier = notifier
+        self.alerts = alerts or AlertPolicy()
+        self.exit_when_done = exit_when_done
+        self.actions = AppActions(self)
+        self.window = MainWindow(self.actions)
+        self.tray = Tray(self.actions, self._summary, self)
+        self._batch = TaskEventBatch(self._apply_batch, self)
+        self._quit_started = False
+
+        service.taskChanged.connect(self._on_task_event)
+        service.siteChanged.connect(self._on_site_event)
+        service.sitePolled.connect(self.window.site_status.on_polled)
+        if notifier is not None:
+            notifier.activated.connect(self.show_target)  # type: ignore[attr-defined]
+
+        a = self.actions
+        a.show_window.triggered.connect(self.window.bring_up)
+        a.poll_now.triggered.connect(service.poll_now)
+        a.pause.toggled.connect(self._set_paused)
+        a.retry_sign_in.triggered.connect(self.retry_sign_in)
+        a.quit.triggered.connect(lambda: self.quit(0))
+        self.window.unwatchRequested.connect(self.unwatch)
+        self.window.finishedCleared.connect(self._forget_cleared)
+        self.window.quitRequested.connect(lambda: self.quit(0))
+        self.window.site_status.changed.connect(self.tray.refresh_soon)
+        model = self.window.model
+        for signal in (model.dataChanged, model.rowsInserted, model.rowsRemoved, model.modelReset):
+            signal.connect(self.tray.refresh_soon)
+
+    # Sites and tasks
+
+    def add_site(self, site: SiteConfig, credentials: Credentials | None) -> None:
+        """Show and poll a site; the credentials stay in memory, handed to the service only."""
+        self.window.set_site(site)
+        self.alerts.set_site(site.site_id, site.name, credentials.token if credentials else None)
+        self.service.set_site(site, credentials)
+
+    def watch(self, site_id: str, task_id: str) -> None:
+        self.service.watch(site_id, task_id)
+
+    def unwatch(self, site_id: str, task_id: str) -> None:
+        self.service.unwatch(site_id, task_id)
+        self.window.model.remove((site_id, task_id))
+
+    def retry_sign_in(self) -> None:
+        for site_id in self.window.site_status.sites_needing_sign_in():
+            self.service.retry_site(site_id)
+
+    # Showing and quitting
+
+    def start(self, minimized: bool = False) -> None:
+        """Start polling and show the tray and/or the window; never leaves the app unreachable."""
+        has_tray = self.tray.show()
+        self.window.set_close_hides(has_tray)
+        if not (minimized and has_tray):
+            self.window.bring_up()
+        self.service.start()
+
+    def show_target(self, target: object) -> None:
+        """A notification was clicked: bring the window up with its task selected."""
+        self.window.bring_up()
+        if isinstance(target, tuple) and len(target) == 2:
+            self._batch.flush()
+            self.window.select_task((str(target[0]), str(target[1])))
+
+    def quit(self, status: int = 0) -> None:
+        if self._quit_started:
+            return
+        self._quit_started = True
+        log.info("Quitting (status %d)", status)
+        self.service.stop(2000)
+        self.tray.hide()
+        self.window.hide()
+        self.quitting.emit(status)
+
+    # Internals
+
+    def _summary(self) -> TraySummary:
+        return summarise(
+            self.window.model.tasks(),
+            len(self.window.site_status.sites_needing_sign_in()),
+            self.actions.pause.isChecked(),
+        )
+
+    def _on_task_event(self, event: object) -> None:
+        if not isinstance(event, TaskEvent):
+            log.error("Ignoring a task event of type %s", type(event).__name__)
+            return
+        self._batch.add(event)
+        self._alert(self.alerts.alert_for(event))
+
+    def _on_site_event(self, event: object) -> None:
+        if not isinstance(event, SiteEvent):
+            log.error("Ignoring a site event of type %s", type(event).__name__)
+            return
+        self.window.site_status.on_site_event(event)
+        self._alert(self.alerts.alert_for(event))
+
+    def _alert(self, alert: Alert | None) -> None:
+        if alert is None:
+            return
+        if self.notifier is not None:
+            self.notifier.show(alert)  # type: ignore[attr-defined]
+        self.alertRaised.emit(alert)
+
+    def _apply_batch(self, events: list[TaskEvent]) -> None:
+        self.window.apply_task_events(events)
+        if self.exit_when_done:
+            tasks = self.window.model.tasks()
+            if tasks and all(view.phase.ended for view in tasks):
+                log.info("Every watched task has ended; quitting as asked (--exit-when-done)")
+                self.quit(0)
+
+    def _set_paused(self, paused: bool) -> None:
+        self.service.set_paused(paused)
+        self.window.site_status.set_paused(paused)
+        self.tray.refresh_soon()
+
+    def _forget_cleared(self, keys: list[tuple[str, str]]) -> None:
+        for site_id, task_id in keys:
+            self.service.unwatch(site_id, task_id)
