@@ -7,11 +7,12 @@ imported by the subcommand (or the app) that needs them.
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.util
 import logging
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from gui import APP_ID, __version__
 from gui.commands.exit_codes import ExitCode
@@ -203,6 +204,18 @@ exit status (when several apply, the first in this list wins):
 """
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record, not at set-up."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass  # always the current sys.stderr
+
+
 _console: logging.Handler | None = None
 
 
@@ -217,7 +230,7 @@ def setup_logging(verbose: bool) -> None:
     root = logging.getLogger()
     if _console is not None:
         root.removeHandler(_console)  # main() may run more than once in one process (tests)
-    console = _console = logging.StreamHandler(sys.stderr)
+    console = _console = _StderrHandler()
     console.setLevel(logging.DEBUG if verbose else logging.ERROR)
     console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
@@ -270,8 +283,7 @@ def _run_app(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ExitCode.USAGE
-    from gui import app  # type: ignore[attr-defined,unused-ignore]
-
+    app = importlib.import_module("gui.app")
     return int(app.run(args))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -54,7 +55,14 @@ def site(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoCo
 
 def run_cli(capsys: pytest.CaptureFixture[str], clock: ManualClock, *argv: str) -> Run:
     """``main(argv)`` in this process; waiting advances the demo's clock instead of sleeping."""
-    code = main(list(argv), pacer=Pacer(now=clock, sleep=clock.advance))
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        code = main(list(argv), pacer=Pacer(now=clock, sleep=clock.advance))
+    finally:
+        # main() sets up logging as a process would; the next test starts from pytest's own.
+        root.setLevel(level)
+        root.handlers[:] = handlers
     out, err = capsys.readouterr()
     return Run(code, out, err)
 

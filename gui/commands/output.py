@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, TextIO
 
 from gui.commands.redact import redact
@@ -120,7 +120,7 @@ class JsonLines:
                 write(self._out, json.dumps(line.to_json()) + "\n")
 
     def finish(self, lines: list[TaskLine]) -> None:
-        self.update(lines)
+        self.update([_as_final(line) for line in lines])
 
 
 class PlainLines:
@@ -139,7 +139,15 @@ class PlainLines:
                 write(self._out, human_line(line, show_site) + "\n")
 
     def finish(self, lines: list[TaskLine]) -> None:
-        self.update(lines)
+        self.update([_as_final(line) for line in lines])
+
+
+def _as_final(line: TaskLine) -> TaskLine:
+    """A task never answered still gets its one line at the end: running, as far as we know."""
+    if line.state != WAITING:
+        return line
+    why = line.note or line.message or "no answer from the site yet"
+    return replace(line, state="running", message=why, note="")
 
 
 class LiveBlock:
