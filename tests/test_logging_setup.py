@@ -7,8 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gui.platform import logging_setup
-from gui.platform.logging_setup import mask_secrets, register_secret, setup_logging
+from gui.platform.logging_setup import mask_secrets, register_secret, setup_logging, stop_logging
 from gui.platform.paths import log_dir
 
 
@@ -17,10 +16,7 @@ def app_logging() -> Iterator[None]:
     root = logging.getLogger()
     level = root.level
     yield
-    for handler in list(logging_setup._installed):
-        root.removeHandler(handler)
-        handler.close()
-    logging_setup._installed.clear()
+    stop_logging()
     root.setLevel(level)
 
 

@@ -79,11 +79,8 @@ def setup_logging(verbose: bool = False) -> Path:
     Safe to call again: the handlers this module installed before are replaced, not doubled.
     Returns the log file's path so the UI can offer to open it.
     """
+    stop_logging()
     root = logging.getLogger()
-    while _installed:
-        old = _installed.pop()
-        root.removeHandler(old)
-        old.close()
 
     mask = SecretMaskFilter()
     formatter = logging.Formatter(_FORMAT)
@@ -105,3 +102,12 @@ def setup_logging(verbose: bool = False) -> Path:
     # urllib3 logs every connection at debug; only useful when chasing a network problem.
     logging.getLogger("urllib3").setLevel(logging.DEBUG if verbose else logging.WARNING)
     return path
+
+
+def stop_logging() -> None:
+    """Remove and close the handlers ``setup_logging`` installed (at exit, and in tests)."""
+    root = logging.getLogger()
+    while _installed:
+        handler = _installed.pop()
+        root.removeHandler(handler)
+        handler.close()

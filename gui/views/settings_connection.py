@@ -1,0 +1,152 @@
+"""Checks the settings dialog runs against a site, off the GUI thread: "Test connection" and
+the cloudId look-up for the API gateway. Each ends in plain text a user can act on."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from gui.confluence.client import ConfluenceClient
+from gui.confluence.errors import (
+    ConfluenceError,
+    CredentialsRejected,
+    InvalidInput,
+    NotConfluence,
+    RateLimited,
+    ServerTrouble,
+    SiteUnreachable,
+    TaskNotFound,
+)
+from gui.confluence.site import GATEWAY_HOST, Credentials, Deployment, SiteAddress, SiteConfig
+
+log = logging.getLogger(__name__)
+
+# Shorter than the poller's: a person is waiting for the answer.
+CHECK_TIMEOUT = (5.0, 10.0)
+
+
+@dataclass(frozen=True)
+class ConnectionReport:
+    """The outcome of "Test connection": ``ok`` and a plain-text explanation."""
+
+    ok: bool
+    text: str
+
+
+def check_connection(site: SiteConfig, credentials: Credentials | None) -> ConnectionReport:
+    """Ask the site who we are, then whether its task list is readable."""
+    if credentials is None:
+        return ConnectionReport(False, "No token: enter the API token or access token first.")
+    with ConfluenceClient(
+        site.address, credentials, timeout=CHECK_TIMEOUT, ca_bundle=site.ca_bundle
+    ) as client:
+        try:
+            user = client.current_user()
+        except ConfluenceError as error:
+            return ConnectionReport(False, f"{_problem_name(error)}: {error}")
+        if user.anonymous:
+            return ConnectionReport(
+                False,
+                "Sign-in not accepted: the site answered as an anonymous user, so the token was "
+                "not recognised. Check the token (and for Data Center, that it is a personal "
+                "access token).",
+            )
+        who = user.display_name + (f" ({user.account})" if user.account else "")
+        try:
+            tasks = client.list_active_tasks()
+        except ConfluenceError as error:
+            return ConnectionReport(
+                False,
+                f"Signed in as {who}, but the task list is not readable. "
+                f"{_problem_name(error)}: {error}",
+            )
+    count = len(tasks)
+    running = f"{count} active task{'s' if count != 1 else ''}" if count else "no active tasks"
+    return ConnectionReport(True, f"Signed in as {who}. The task list is readable ({running}).")
+
+
+def _problem_name(error: ConfluenceError) -> str:
+    if isinstance(error, CredentialsRejected):
+        if error.status is not None and 300 <= error.status < 400:
+            return "Redirected to a sign-in page"
+        if error.status == 200:
+            return "Sign-in page instead of data"
+        return "Credentials refused"
+    if isinstance(error, SiteUnreachable):
+        return "TLS problem" if "TLS" in str(error) else "Unreachable"
+    if isinstance(error, RateLimited | ServerTrouble):
+        return "Site busy"
+    if isinstance(error, NotConfluence | TaskNotFound):
+        return "Not a Confluence REST API at this address"
+    return "Failed"
+
+
+def lookup_cloud_id(site_text: str, ca_bundle: str | None = None) -> str:
+    """The cloudId of a Cloud site, from its public ``/_edge/tenant_info``."""
+    parts = urlsplit(site_text.strip() if "://" in site_text else "https://" + site_text.strip())
+    if not parts.hostname:
+        raise InvalidInput("Enter the site address (https://<site>.atlassian.net) first.")
+    root = f"{parts.scheme}://{parts.netloc}"
+    address = SiteAddress(root, Deployment.CLOUD)
+    with ConfluenceClient(address, None, timeout=CHECK_TIMEOUT, ca_bundle=ca_bundle) as client:
+        answer = client.fetch_raw(root + "/_edge/tenant_info")
+    cloud_id: Any = None
+    if answer.status == 200:
+        try:
+            cloud_id = answer.json().get("cloudId")
+        except (ValueError, AttributeError):
+            cloud_id = None
+    if not isinstance(cloud_id, str) or not cloud_id.strip():
+        raise NotConfluence(
+            f"{parts.hostname} did not tell its cloudId (answer {answer.status}). Find it under "
+            "https://<site>.atlassian.net/_edge/tenant_info in a browser and paste it.",
+            status=answer.status,
+        )
+    return cloud_id.strip()
+
+
+def gateway_address(site_text: str, cloud_id: str) -> SiteAddress:
+    """The API-gateway base for a Cloud site with this cloudId."""
+    parts = urlsplit(site_text.strip() if "://" in site_text else "https://" + site_text.strip())
+    host = (parts.hostname or "").lower()
+    if host.endswith(".atlassian.net") or host == GATEWAY_HOST or not host:
+        root = f"https://{GATEWAY_HOST}"
+    else:
+        # Not an Atlassian host (the demo or a test server): it plays the gateway itself.
+        root = f"{parts.scheme}://{parts.netloc}"
+    return SiteAddress(f"{root}/ex/confluence/{cloud_id}/wiki", Deployment.GATEWAY, cloud_id)
+
+
+class _Relay(QObject):
+    done = Signal(object)
+
+
+class _Call(QRunnable):
+    def __init__(self, work: Callable[[], object], relay: _Relay) -> None:
+        super().__init__()
+        self._work = work
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            result: object = self._work()
+        except (ConfluenceError, InvalidInput) as error:
+            result = error
+        except Exception as error:  # a worker thread must hand every failure back to the GUI
+            log.exception("Background check failed")
+            result = error
+        self._relay.done.emit(result)
+
+
+def run_in_background(work: Callable[[], object], on_done: Callable[[object], None]) -> QObject:
+    """Run ``work`` on Qt's thread pool and call ``on_done`` in the GUI thread with its result
+    (or the exception it raised). Keep the returned object until ``on_done`` has run."""
+    relay = _Relay()
+    relay.done.connect(on_done)
+    QThreadPool.globalInstance().start(_Call(work, relay))
+    return relay
