@@ -9,7 +9,7 @@ import logging
 import pytest
 from cli_helpers import TOKEN, assert_no_secret, clock, run_cli, secret_forms, site
 
-from gui.commands import connect
+from gui.commands import connect, redact
 from gui.demo import FAULT_KINDS, DemoConfluence, DemoTask, Fault, ManualClock
 
 __all__ = ["clock", "site"]  # fixtures used by name
@@ -40,6 +40,7 @@ LASTING = {
 def without_safety_net(monkeypatch: pytest.MonkeyPatch) -> None:
     """Turn off the last-resort masking, so these tests prove no code path lets the token out."""
     monkeypatch.setattr(connect, "install_redaction", lambda secret: None)
+    monkeypatch.setattr(redact, "_secrets", set())
 
 
 def test_every_fault_of_the_demo_is_covered() -> None:
