@@ -8,10 +8,13 @@ import logging
 import ssl
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from requests.adapters import HTTPAdapter
+
+if TYPE_CHECKING:
+    from requests.sessions import _Settings
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +50,29 @@ def _system_trust_context() -> ssl.SSLContext | None:
     return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
+class _SiteSession(requests.Session):
+    """A session whose per-site CA bundle outranks REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.
+
+    With ``trust_env`` requests lets those variables replace ``session.verify``, which would
+    silently drop the bundle the user chose for this one site.
+    """
+
+    def __init__(self, ca_bundle: str | None) -> None:
+        super().__init__()
+        self._ca_bundle = ca_bundle
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> _Settings:
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if self._ca_bundle:
+            settings["verify"] = self._ca_bundle
+        return settings
+
+
 def build_session(ca_bundle: str | None = None) -> requests.Session:
     """A session that verifies TLS: against ``ca_bundle`` when given, else the system store."""
-    session = requests.Session()
+    session = _SiteSession(ca_bundle)
     session.trust_env = True  # HTTPS_PROXY, NO_PROXY and the system proxy settings
     session.headers.update({"Accept": "application/json", "User-Agent": _user_agent()})
     if ca_bundle:
