@@ -32,10 +32,15 @@ def task_title(key: str | None, translation: str | None = None) -> str:
         return translation.strip()
     if not key:
         return "Long-running task"
-    lowered = key.lower().replace("-", "").replace("_", "")
-    for needle, title in _KNOWN_TASKS:
-        if needle in lowered:
-            return title
+    # The class-like segment ("ExportSpaceAction") is the most telling; package names such as
+    # "importexport" would otherwise match the wrong task.
+    segments = [s for s in key.split(".") if s]
+    specific = [s for s in segments if any(c.isupper() for c in s)]
+    for candidate in (*specific, key):
+        lowered = candidate.lower().replace("-", "").replace("_", "")
+        for needle, title in _KNOWN_TASKS:
+            if needle in lowered:
+                return title
     return _humanise_key(key)
 
 
