@@ -77,6 +77,10 @@ def test_eta_is_blank_until_estimated_and_stall_is_shown(qapp):
     model.apply([event(view.__class__(**{**view.__dict__, "stalled": True}))])
     assert shown(model, 0, Column.STATE) == "running (possibly stalled)"
 
+    gone = task_view("1", 5, Phase.GONE)
+    model.apply([event(gone.__class__(**{**gone.__dict__, "eta_seconds": 30.0}))])
+    assert shown(model, 0, Column.ETA) == ""  # an estimate means nothing once a task is gone
+
 
 def test_elapsed_counts_up_between_polls_while_running(qapp):
     now = [100.0]

@@ -212,7 +212,7 @@ class TaskTableModel(QAbstractTableModel):
         if column is Column.ELAPSED:
             return formatting.duration_text(self._elapsed(row))
         if column is Column.ETA:
-            return formatting.duration_text(view.eta_seconds)
+            return formatting.duration_text(_eta(view))
         if column is Column.MESSAGE:
             # One line in the table; the details pane shows the whole text.
             return formatting.message_text(view).replace("\n", " ")
@@ -226,7 +226,8 @@ class TaskTableModel(QAbstractTableModel):
             return self._elapsed(row) or 0.0
         if column is Column.ETA:
             # Unknown ETAs sort after every known one.
-            return view.eta_seconds if view.eta_seconds is not None else float("inf")
+            eta = _eta(view)
+            return eta if eta is not None else float("inf")
         return (self._display(row, column) or "").casefold()
 
     def _tooltip(self, view: TaskView, column: Column) -> str | None:
@@ -234,3 +235,8 @@ class TaskTableModel(QAbstractTableModel):
             text = formatting.message_text(view)
             return formatting.rich_tooltip(f"{formatting.title_text(view)}\n{text}")
         return None
+
+
+def _eta(view: TaskView) -> float | None:
+    # A task that stopped running keeps the estimate it had; it no longer means anything.
+    return view.eta_seconds if view.phase is Phase.RUNNING else None
