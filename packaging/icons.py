@@ -1,7 +1,7 @@
 """Build-time helpers for the PyInstaller spec: native icon files and Windows version info.
 
 Qt renders the SVG and writes .ico / .icns through its own image plugins, so no extra tool
-(Pillow, iconutil) is needed on the build machine. ``python packaging/icons.py png SIZE OUTDIR``
+(Pillow, iconutil) is needed on the build machine. ``python packaging/icons.py png OUTDIR SIZE...``
 renders the PNG sizes that build.sh puts into the archive for the icon theme.
 """
 
@@ -70,8 +70,8 @@ def windows_version_info(app_name: str, app_id: str, version: str) -> Any:
 
 
 if __name__ == "__main__":
-    # python packaging/icons.py png SIZE OUTDIR  -> prints the written path
-    fmt, size_text, outdir = sys.argv[1:4]
-    print(
-        render_native_icon(str(Path(__file__).resolve().parent.parent), outdir, fmt, int(size_text))
-    )
+    # python packaging/icons.py FORMAT OUTDIR SIZE...  -> prints one written path per line
+    fmt, outdir, *sizes = sys.argv[1:]
+    root = str(Path(__file__).resolve().parent.parent)
+    for size in sizes:
+        print(render_native_icon(root, outdir, fmt, int(size)))
