@@ -201,6 +201,11 @@ exit status (when several apply, the first in this list wins):
   5  --timeout passed while tasks still ran
   0  every task succeeded
   130  interrupted (Ctrl-C)
+
+A 404 that clears up, 429 and 503 with Retry-After, and short network trouble never end a watch:
+it waits as the site asks and goes on. Only trouble lasting --give-up seconds (over at least 3
+attempts) gives exit 4; rate limiting never counts toward it (bound it with --timeout).
+The token is read from the environment variable --token-env names, never from the command line.
 """
 
 

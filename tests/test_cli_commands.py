@@ -71,6 +71,16 @@ def test_version_names_the_command(capsys: Capsys) -> None:
     assert capsys.readouterr().out.strip() == f"confluence-task-tray {__version__}"
 
 
+def test_verbose_after_the_command_turns_on_debug_logging(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    task = site.add_task(DemoTask(duration=4))
+    run = run_cli(capsys, clock, "watch", "-v", "--site", site.cloud_base, task)
+    assert run.code == 0
+    assert "DEBUG" in run.err and "/rest/api/longtask/" + task in run.err
+    assert_no_secret(run, site)
+
+
 # list
 
 

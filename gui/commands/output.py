@@ -171,10 +171,11 @@ class LiveBlock:
         self.update(lines)
 
 
-def renderer_for(out: TextIO, as_json: bool) -> Renderer:
+def renderer_for(out: TextIO, as_json: bool, verbose: bool = False) -> Renderer:
     """JSON lines when asked, a live block on a terminal, plain lines into a pipe or file."""
     if as_json:
         return JsonLines(out)
-    if out.isatty():
+    # Debug logging writes to the same terminal and would be overdrawn by the live block.
+    if out.isatty() and not verbose:
         return LiveBlock(out)
     return PlainLines(out)

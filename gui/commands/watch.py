@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 # must have failed for --give-up seconds in a row AND over at least this many attempts, so that
 # one long timeout or a single restart of the server never ends a watch.
 GIVE_UP_MIN_ATTEMPTS = 3
+MIN_REMOTE_INTERVAL = 1.0
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,6 @@ def _start_sites(
     stack: contextlib.ExitStack,
     err: TextIO,
 ) -> list[_Site]:
-    policy = PollPolicy(
-        interval=args.interval,
-        # Back off from the poll interval, and never wait much past the give-up point.
-        backoff_base=max(args.interval, 1.0),
-        backoff_cap=max(args.interval, min(60.0, args.give_up / 2)),
-    )
     timeout = (min(5.0, args.request_timeout), args.request_timeout)
     sites: dict[str, _Site] = {}
     for target in targets:
@@ -106,13 +101,27 @@ def _start_sites(
             client = stack.enter_context(
                 ConfluenceClient(target.site, credentials, timeout=timeout)
             )
-            tracker = SiteTracker(base, client, policy, clock=pacer.now)
+            tracker = SiteTracker(base, client, _policy(args, target.site, err), clock=pacer.now)
             sites[base] = _Site(target.site, tracker)
         site = sites[base]
         if target.task_id not in site.task_ids:
             site.task_ids.append(target.task_id)
             site.tracker.watch(target.task_id)
     return list(sites.values())
+
+
+def _policy(args: argparse.Namespace, site: SiteAddress, err: TextIO) -> PollPolicy:
+    interval = args.interval
+    if interval < MIN_REMOTE_INTERVAL and not site.is_loopback:
+        # Sub-second polling is for local test sites; a real server shares its capacity.
+        write(err, f"{site.host}: polling every {MIN_REMOTE_INTERVAL:g} s at the fastest.\n")
+        interval = MIN_REMOTE_INTERVAL
+    return PollPolicy(
+        interval=interval,
+        # Back off from the poll interval, and never wait much past the give-up point.
+        backoff_base=max(interval, 1.0),
+        backoff_cap=max(interval, min(60.0, args.give_up / 2)),
+    )
 
 
 class _Watch:
@@ -125,7 +134,7 @@ class _Watch:
         self._args = args
         self._pacer = pacer
         self._err = err
-        self._renderer = renderer_for(out, args.json)
+        self._renderer = renderer_for(out, args.json, getattr(args, "verbose", False))
         self._live = isinstance(self._renderer, LiveBlock)
         self._started = pacer.now()
         self._deadline = None if args.timeout is None else self._started + args.timeout
