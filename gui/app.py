@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from gui.app_demo import DemoSession
+    from gui.polling.tracker import PollPolicy
     from gui.views.controller import AppController
+    from gui.views.saved_sites import SavedSites
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +57,11 @@ def run(args: argparse.Namespace) -> int:
     )
     controller.quitting.connect(app.exit)
     app.aboutToQuit.connect(lambda: controller.quit(0))
+    saved = _saved_sites(controller, policy)
     if demo:
         _start_demo(controller, demos, speed)
     else:
-        _load_saved_sites(controller)
+        saved.load()
 
     controller.start(minimized=bool(getattr(args, "minimized", False)))
     try:
@@ -135,19 +138,13 @@ def _start_demo(controller: AppController, demos: list[DemoSession], speed: floa
         controller.watch(site_id, task_id)
 
 
-def _load_saved_sites(controller: AppController) -> None:
-    """Sites and watched tasks from the store, each site with its token from the keyring."""
-    from gui.platform.secrets import Secrets, SecretsError
+def _saved_sites(controller: AppController, policy: PollPolicy | None) -> SavedSites:
+    """The store and keyring behind the dialogs; with --demo nothing is loaded from them."""
+    from gui.platform.secrets import Secrets
     from gui.platform.store import Store
+    from gui.views.saved_sites import SavedSites
 
     store = Store()
-    secrets = Secrets()
-    for site in store.sites():
-        try:
-            credentials = secrets.credentials_for(site)
-        except SecretsError as error:
-            log.warning("Site %s: no token from the keyring: %s", site.site_id, error)
-            credentials = None
-        controller.add_site(site, credentials)
-    for task in store.tasks():
-        controller.watch(task.site_id, task.task_id)
+    if store.problem:
+        log.warning("%s", store.problem)
+    return SavedSites(controller, store, Secrets(), policy)

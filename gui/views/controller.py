@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from gui.confluence.site import Credentials, SiteConfig
 from gui.polling.alerts import Alert, AlertPolicy
 from gui.polling.service import PollingService
-from gui.polling.tracker import SiteEvent, TaskEvent
+from gui.polling.tracker import SiteEvent, TaskEvent, TaskView
 from gui.views.actions import AppActions
 from gui.views.event_batch import TaskEventBatch
 from gui.views.main_window import MainWindow
@@ -76,8 +76,20 @@ class AppController(QObject):
         self.alerts.set_site(site.site_id, site.name, credentials.token if credentials else None)
         self.service.set_site(site, credentials)
 
+    def remove_site(self, site_id: str) -> None:
+        self.service.remove_site(site_id)
+        self.window.remove_site(site_id)
+        for view in self.window.model.tasks():
+            if view.site_id == site_id:
+                self.window.model.remove(view.key)
+
     def watch(self, site_id: str, task_id: str) -> None:
         self.service.watch(site_id, task_id)
+
+    def restore(self, view: TaskView) -> None:
+        """A task known from an earlier run: listed at once, polled again if it had not ended."""
+        self._batch.add(TaskEvent(view, None))
+        self.service.restore(view)
 
     def unwatch(self, site_id: str, task_id: str) -> None:
         self.service.unwatch(site_id, task_id)

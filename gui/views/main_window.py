@@ -108,6 +108,9 @@ class MainWindow(QMainWindow):
         self.site_status.remove_site(site_id)
         self._update_page()
 
+    def sites(self) -> list[SiteConfig]:
+        return list(self._sites.values())
+
     def task_url(self, view: TaskView) -> str | None:
         site = self._sites.get(view.site_id)
         return site.address.task_url(view.task_id) if site else None

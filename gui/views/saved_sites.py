@@ -1,0 +1,149 @@
+"""Ties the store and the keyring to the running app: saved sites and tasks, and the dialogs.
+
+Sites that are not in the store (the demo's) are shown and polled but never written anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+
+from PySide6.QtCore import QObject
+
+from gui.platform.secrets import Secrets, SecretsError
+from gui.platform.store import Store
+from gui.platform.store_schema import FinishedTask, Preferences
+from gui.polling.alerts import AlertKind
+from gui.polling.tracker import Phase, PollPolicy, TaskEvent, TaskView
+from gui.views import formatting
+from gui.views.controller import AppController
+
+log = logging.getLogger(__name__)
+
+
+class SavedSites(QObject):
+    """Loads saved sites and tasks into the app and keeps the store in step with the user."""
+
+    def __init__(
+        self,
+        controller: AppController,
+        store: Store,
+        secrets: Secrets,
+        policy: PollPolicy | None = None,
+    ) -> None:
+        super().__init__(controller)
+        self._base_policy = policy or PollPolicy()
+        self.controller = controller
+        self.store = store
+        self.secrets = secrets
+        a = controller.actions
+        a.add_task.triggered.connect(self.add_task)
+        a.settings.triggered.connect(self.open_settings)
+        a.add_site.triggered.connect(lambda: self.open_settings(add_site=""))
+        controller.service.taskChanged.connect(self._remember)
+        controller.window.unwatchRequested.connect(self._forget)
+        controller.window.finishedCleared.connect(self._forget_all)
+
+    def load(self) -> None:
+        """Every saved site with its token, and every saved task with its last known phase."""
+        self.apply_preferences(self.store.preferences)
+        for site in self.store.sites:
+            self._add_site(site.site_id)
+        for task in self.store.tasks:
+            try:
+                phase = Phase(task.phase)
+            except ValueError:
+                phase = Phase.WAITING
+            view = TaskView(task.site_id, task.task_id, phase, discovered=task.discovered)
+            self.controller.restore(view)
+
+    def add_task(self) -> None:
+        from gui.views.add_task_dialog import AddTaskDialog
+
+        dialog = AddTaskDialog(self.controller.window.sites(), self.controller.window)
+        dialog.addSiteRequested.connect(lambda url: self.open_settings(add_site=url))
+        dialog.addSiteRequested.connect(
+            lambda _url: dialog.set_sites(self.controller.window.sites())
+        )
+        if dialog.exec() != AddTaskDialog.DialogCode.Accepted:
+            return
+        chosen = dialog.chosen()
+        if chosen is None:
+            return
+        site_id, task_id = chosen
+        if self.store.site(site_id) is not None:
+            self.store.watch(site_id, task_id)
+        self.controller.watch(site_id, task_id)
+
+    def open_settings(self, add_site: str | None = None) -> None:
+        from gui.views.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.store, self.secrets, self.controller.window)
+        dialog.siteSaved.connect(self._add_site)
+        dialog.siteRemoved.connect(self.controller.remove_site)
+        dialog.preferencesChanged.connect(self.apply_preferences)
+        if add_site is not None:
+            dialog.add_site(add_site)
+            return
+        dialog.exec()
+
+    def apply_preferences(self, preferences: object) -> None:
+        if not isinstance(preferences, Preferences):
+            return
+        self.controller.service.set_policy(
+            replace(
+                self._base_policy,
+                interval=preferences.poll_interval,
+                discovery_interval=preferences.discovery_interval,
+            )
+        )
+        for kind in AlertKind:
+            self.controller.alerts.set_enabled(kind, preferences.notifies(kind.value))
+
+    def _add_site(self, site_id: str) -> None:
+        site = self.store.site(site_id)
+        if site is None:
+            return
+        try:
+            credentials = self.secrets.credentials_for(site)
+        except SecretsError as error:
+            # Limitation: a locked keyring leaves the site without credentials until the user
+            # saves it again in the settings; nothing is deleted.
+            log.warning("Site %s: no token from the keyring: %s", site_id, error)
+            credentials = None
+        self.controller.add_site(site, credentials)
+
+    def _remember(self, event: object) -> None:
+        if not isinstance(event, TaskEvent) or self.store.site(event.task.site_id) is None:
+            return
+        view = event.task
+        if event.previous is None:
+            self.store.watch(view.site_id, view.task_id, discovered=view.discovered)
+        self.store.update_task(
+            view.site_id,
+            view.task_id,
+            phase=view.phase.value,
+            summary=formatting.message_text(view),
+            title=formatting.title_text(view),
+            percent=view.status.percent if view.status else None,
+        )
+        if event.phase_changed and view.phase.ended:
+            self.store.record_finished(
+                FinishedTask(
+                    view.site_id,
+                    view.task_id,
+                    view.phase.value,
+                    title=formatting.title_text(view),
+                    summary=formatting.message_text(view),
+                    finished_at=time.time(),
+                )
+            )
+
+    def _forget(self, site_id: str, task_id: str) -> None:
+        if self.store.site(site_id) is not None:
+            self.store.unwatch(site_id, task_id)
+
+    def _forget_all(self, keys: list[tuple[str, str]]) -> None:
+        for site_id, task_id in keys:
+            self._forget(site_id, task_id)
