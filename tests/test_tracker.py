@@ -1,0 +1,206 @@
+"""The polling policy against the simulated Confluence, on the demo's manual clock."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import pytest
+
+from gui.confluence import ConfluenceClient, Credentials, normalise_site_url
+from gui.demo import DemoTask, Fault
+from gui.polling.tracker import Phase, PollPolicy, SiteEvent, SiteState, SiteTracker, TaskEvent
+
+POLICY = PollPolicy(
+    interval=5, discovery_interval=60, gone_after_count=3, gone_after_seconds=30, jitter=0
+)
+
+
+def make_tracker(demo: Any, clock: Any, *, token: str | None = None, **kwargs: Any) -> SiteTracker:
+    client = ConfluenceClient(
+        normalise_site_url(demo.cloud_base), Credentials.for_token(token or demo.token)
+    )
+    return SiteTracker(
+        "site", client, kwargs.pop("policy", POLICY), clock=clock, rng=random.Random(1), **kwargs
+    )
+
+
+def run_until_idle(tracker: SiteTracker, clock: Any, limit: int = 100) -> list[Any]:
+    """Poll whenever due, advancing the clock to each due time; stop when nothing is due."""
+    events: list[Any] = []
+    for _ in range(limit):
+        due = tracker.due_at()
+        if due is None:
+            return events
+        clock.advance(max(0.0, due - clock()))
+        events += tracker.poll()
+    raise AssertionError("the tracker kept polling")
+
+
+def phase_changes(events: list[Any]) -> list[tuple[str, Phase]]:
+    return [
+        (e.task.task_id, e.task.phase)
+        for e in events
+        if isinstance(e, TaskEvent) and e.phase_changed
+    ]
+
+
+def test_task_runs_to_success_then_polling_stops(demo: Any, demo_clock: Any) -> None:
+    task_id = demo.add_task(DemoTask(duration=30))
+    tracker = make_tracker(demo, demo_clock)
+    tracker.watch(task_id)
+    events = run_until_idle(tracker, demo_clock)
+    assert phase_changes(events) == [(task_id, Phase.RUNNING), (task_id, Phase.SUCCEEDED)]
+    assert tracker.due_at() is None
+    polls = [r for r in demo.requests if r.path.endswith(task_id)]
+    assert 6 <= len(polls) <= 8  # every 5 s over 30 s
+
+
+def test_404_flicker_changes_nothing_the_user_sees(demo: Any, demo_clock: Any) -> None:
+    task_id = demo.add_task(DemoTask(duration=60))
+    tracker = make_tracker(demo, demo_clock)
+    tracker.watch(task_id)
+    tracker.poll()
+    demo.set_fault(Fault("not_found", count=1))
+    demo_clock.advance(5)
+    flicker = tracker.poll()
+    assert flicker == []
+    assert tracker.task(task_id).phase is Phase.RUNNING  # type: ignore[union-attr]
+    demo_clock.advance(5)
+    tracker.poll()
+    assert tracker.task(task_id).not_found_count == 0  # type: ignore[union-attr]
+
+
+def test_task_is_gone_only_after_repeated_404s_spanning_the_window(
+    demo: Any, demo_clock: Any
+) -> None:
+    task_id = demo.add_task(DemoTask(duration=600, vanish_at=10))
+    tracker = make_tracker(demo, demo_clock)
+    tracker.watch(task_id)
+    events = run_until_idle(tracker, demo_clock)
+    assert phase_changes(events) == [(task_id, Phase.RUNNING), (task_id, Phase.GONE)]
+    not_found = [r for r in demo.requests if r.status == 404]
+    assert len(not_found) >= 3
+    assert not_found[-1].time - not_found[0].time >= 30
+
+
+def test_refused_token_is_sent_once_then_never_until_retry(demo: Any, demo_clock: Any) -> None:
+    first, second = demo.add_task(DemoTask()), demo.add_task(DemoTask())
+    tracker = make_tracker(demo, demo_clock, token="not-the-token")
+    tracker.watch(first)
+    tracker.watch(second)
+    events = tracker.poll()
+    assert [(e.state, e.previous) for e in events if isinstance(e, SiteEvent)] == [
+        (SiteState.NEEDS_SIGN_IN, SiteState.IDLE)
+    ]
+    assert tracker.due_at() is None
+    demo_clock.advance(3600)
+    assert tracker.due_at() is None
+    assert len(demo.requests) == 1
+
+    good = ConfluenceClient(normalise_site_url(demo.cloud_base), Credentials.for_token(demo.token))
+    tracker.retry_sign_in(good)
+    assert tracker.due_at() is not None
+    tracker.poll()
+    assert tracker.state is SiteState.OK
+
+
+def test_retry_after_is_never_undercut(demo: Any, demo_clock: Any) -> None:
+    task_id = demo.add_task(DemoTask(duration=600))
+    tracker = make_tracker(demo, demo_clock)
+    tracker.watch(task_id)
+    demo.set_fault(Fault("rate_limited", count=1, retry_after=30))
+    events = tracker.poll()
+    assert tracker.state is SiteState.RATE_LIMITED
+    assert any(isinstance(e, SiteEvent) and e.retry_in and e.retry_in >= 30 for e in events)
+    tracker.poll_soon()  # even "poll now" waits for what the server said
+    assert tracker.due_at() >= demo_clock() + 30  # type: ignore[operator]
+
+
+def test_backoff_doubles_to_the_cap_and_a_success_resets_it(demo: Any, demo_clock: Any) -> None:
+    task_id = demo.add_task(DemoTask(duration=100_000))
+    tracker = make_tracker(demo, demo_clock)
+    tracker.watch(task_id)
+    demo.set_fault(Fault("server_error"))
+    delays = []
+    for _ in range(9):
+        now = demo_clock()
+        tracker.poll()
+        delays.append(tracker.due_at() - now)  # type: ignore[operator]
+        demo_clock.advance(delays[-1])
+    assert delays[:4] == [5, 10, 20, 40]
+    assert delays[-2:] == [300, 300]
+    assert tracker.state is SiteState.UNREACHABLE
+
+    demo.clear_faults()
+    tracker.poll()
+    assert tracker.state is SiteState.OK
+    assert tracker.due_at() - demo_clock() == 5  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "kind", ["malformed_json", "not_json", "wrong_types", "disconnect", "oversized"]
+)
+def test_nonsense_answers_make_the_site_unreachable_and_it_recovers(
+    demo: Any, demo_clock: Any, kind: str
+) -> None:
+    task_id = demo.add_task(DemoTask(duration=600))
+    tracker = make_tracker(demo, demo_clock)
+    tracker.watch(task_id)
+    demo.set_fault(Fault(kind, count=1))
+    tracker.poll()
+    assert tracker.state is SiteState.UNREACHABLE and tracker.reason
+    assert tracker.task(task_id) is not None  # nothing watched is lost
+    demo_clock.advance(tracker.due_at() - demo_clock())  # type: ignore[operator]
+    tracker.poll()
+    assert tracker.state is SiteState.OK
+    assert tracker.task(task_id).phase is Phase.RUNNING  # type: ignore[union-attr]
+
+
+def test_discovery_costs_one_request_per_page_plus_tasks_that_left(
+    demo: Any, demo_clock: Any
+) -> None:
+    for _ in range(250):
+        demo.add_task(DemoTask(duration=1000))
+    short = demo.add_task(DemoTask(duration=8))
+    tracker = make_tracker(demo, demo_clock, discover=True)
+    tracker.poll()
+    assert len(tracker.tasks()) == 251
+    assert len(demo.requests) == math.ceil(251 / 100)
+
+    demo.clear_requests()
+    demo_clock.advance(10)  # the short task ended and left the list
+    events = tracker.poll()
+    paths = [r.path for r in demo.requests]
+    assert len(paths) == math.ceil(250 / 100) + 1
+    assert paths[-1].endswith("/" + short)
+    assert (short, Phase.SUCCEEDED) in phase_changes(events)
+
+
+def test_nothing_to_watch_and_no_discovery_sends_nothing(demo: Any, demo_clock: Any) -> None:
+    tracker = make_tracker(demo, demo_clock)
+    assert tracker.due_at() is None
+    assert tracker.state is SiteState.IDLE
+
+
+def test_paused_site_sends_nothing_until_resumed(demo: Any, demo_clock: Any) -> None:
+    tracker = make_tracker(demo, demo_clock)
+    tracker.watch(demo.add_task(DemoTask()))
+    tracker.set_paused(True)
+    assert tracker.due_at() is None and tracker.state is SiteState.PAUSED
+    tracker.set_paused(False)
+    assert tracker.due_at() is not None
+
+
+def test_percent_that_does_not_move_is_flagged_as_stalled(demo: Any, demo_clock: Any) -> None:
+    task_id = demo.add_task(DemoTask(progress=[(0, 10), (5, 20), (10_000, 30)], duration=20_000))
+    policy = PollPolicy(interval=60, stall_after=600, jitter=0)
+    tracker = make_tracker(demo, demo_clock, policy=policy)
+    tracker.watch(task_id)
+    demo_clock.advance(6)
+    tracker.poll()
+    assert not tracker.task(task_id).stalled  # type: ignore[union-attr]
+    demo_clock.advance(700)
+    tracker.poll()
+    assert tracker.task(task_id).stalled  # type: ignore[union-attr]
