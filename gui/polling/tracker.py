@@ -195,10 +195,16 @@ class SiteTracker:
         if not view.phase.ended:
             self._schedule_soon()
 
-    def set_paused(self, paused: bool) -> None:
+    def set_paused(self, paused: bool) -> list[Event]:
+        """Stop or resume sending requests; returns the site event the user should see."""
+        before = self.state
         self._paused = paused
         if not paused:
             self._schedule_soon()
+        after = self.state
+        if after is before:
+            return []
+        return [SiteEvent(self.site_id, after, before, self._reason if not paused else "")]
 
     def poll_soon(self) -> None:
         """The user asked to poll now, or the machine woke up: poll as soon as allowed."""

@@ -1,0 +1,267 @@
+"""PollingService: the GUI thread's handle on the pollers, one worker thread per site.
+
+The service lives in the GUI thread and never waits on the network. Each site gets a SiteWorker
+(tracker, HTTP session, timer) moved to its own QThread, so a site that hangs delays no other
+site. Commands reach a worker as queued signals through its SiteInbox; results come back as
+queued signals and are re-emitted here. ``stop()`` cuts the sockets of requests in flight, so
+quitting takes milliseconds even when a server never answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from gui.confluence.site import Credentials, SiteConfig
+from gui.polling.emit import emit
+from gui.polling.site_worker import SiteWorker
+from gui.polling.tracker import PollPolicy, SiteEvent, TaskEvent, TaskView
+from gui.polling.wake import WakeMonitor
+
+log = logging.getLogger(__name__)
+
+# Threads that did not end within stop()'s budget. Qt aborts the process when a running QThread
+# is destroyed, so they are kept referenced until the process exits and the OS ends them.
+_ABANDONED: list[QThread] = []
+
+
+class SiteInbox(QObject):
+    """Signals from the GUI thread into one worker; each connection is queued across threads."""
+
+    begin = Signal()
+    configure = Signal(object, object)  # SiteConfig, Credentials | None
+    watch = Signal(str)
+    unwatch = Signal(str)
+    restore = Signal(object)  # TaskView
+    poll_now = Signal()
+    set_paused = Signal(bool)
+    retry = Signal()
+    set_policy = Signal(object)  # PollPolicy
+    shutdown = Signal()
+
+
+@dataclass
+class _Site:
+    thread: QThread
+    worker: SiteWorker
+    inbox: SiteInbox = field(default_factory=SiteInbox)
+    launched: bool = False
+
+
+class PollingService(QObject):
+    """Polls every configured site in the background and reports changes as signals."""
+
+    taskChanged = Signal(object)  # noqa: N815 - TaskEvent
+    siteChanged = Signal(object)  # noqa: N815 - SiteEvent
+    sitePolled = Signal(str, float)  # noqa: N815 - site_id, wall-clock time
+
+    def __init__(
+        self,
+        policy: PollPolicy | None = None,
+        parent: QObject | None = None,
+        *,
+        wake_check_ms: int = 15_000,
+        watch_network: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self._policy = policy or PollPolicy()
+        self._sites: dict[str, _Site] = {}
+        self._retiring: list[_Site] = []
+        self._pending: dict[str, list[TaskView | str]] = {}
+        self._paused = False
+        self._running = False
+        self._wake = WakeMonitor(self, check_ms=wake_check_ms, watch_network=watch_network)
+        self._wake.woke.connect(self._on_wake)
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def site_ids(self) -> list[str]:
+        return list(self._sites)
+
+    # Lifecycle
+
+    def start(self) -> None:
+        """Start polling every site set so far (and each one set later)."""
+        if self._running:
+            return
+        self._running = True
+        for site in self._sites.values():
+            self._launch(site)
+        self._wake.start()
+        log.info("Polling started for %d site(s)", len(self._sites))
+
+    def stop(self, timeout_ms: int = 2000) -> bool:
+        """Stop every worker within ``timeout_ms``; False if one had to be left behind."""
+        if not self._running and not self._retiring:
+            return True
+        started = time.monotonic()
+        self._running = False
+        self._wake.stop()
+        sites = list(self._sites.values()) + self._retiring
+        self._sites.clear()
+        self._retiring = []
+        for site in sites:
+            self._retire(site)
+        all_stopped = True
+        for site in sites:
+            left_ms = max(0, timeout_ms - int((time.monotonic() - started) * 1000))
+            if site.thread.isRunning() and not site.thread.wait(left_ms):
+                log.warning("Site %s: poller did not stop in time; leaving it", site.worker.site_id)
+                _ABANDONED.append(site.thread)
+                all_stopped = False
+        log.info("Polling stopped in %.0f ms", (time.monotonic() - started) * 1000)
+        return all_stopped
+
+    # Sites
+
+    def set_site(self, site: SiteConfig, credentials: Credentials | None) -> None:
+        """Add a site, or apply changed settings or credentials (which also retries sign-in)."""
+        existing = self._sites.get(site.site_id)
+        if existing is not None:
+            emit(existing.inbox.configure, site, credentials)
+            return
+        worker = SiteWorker(site, credentials, self._policy, home=self.thread())
+        entry = _Site(QThread(), worker)
+        entry.thread.setObjectName(f"poller-{site.site_id}")
+        worker.moveToThread(entry.thread)
+        self._connect(entry)
+        self._sites[site.site_id] = entry
+        if self._paused:
+            emit(entry.inbox.set_paused, True)
+        for item in self._pending.pop(site.site_id, []):
+            if isinstance(item, TaskView):
+                emit(entry.inbox.restore, item)
+            else:
+                emit(entry.inbox.watch, item)
+        if self._running:
+            self._launch(entry)
+
+    def remove_site(self, site_id: str) -> None:
+        """Stop polling a site; its thread ends in the background."""
+        self._pending.pop(site_id, None)
+        entry = self._sites.pop(site_id, None)
+        if entry is not None:
+            self._retiring.append(entry)
+            self._retire(entry)
+
+    def retry_site(self, site_id: str) -> None:
+        """The user asked to try a site's credentials again after a refusal."""
+        entry = self._sites.get(site_id)
+        if entry is not None:
+            emit(entry.inbox.retry)
+
+    # Tasks
+
+    def watch(self, site_id: str, task_id: str) -> None:
+        """Start watching a task; a site not set yet picks it up when it is."""
+        entry = self._sites.get(site_id)
+        if entry is None:
+            self._pending.setdefault(site_id, []).append(task_id)
+        else:
+            emit(entry.inbox.watch, task_id)
+
+    def unwatch(self, site_id: str, task_id: str) -> None:
+        entry = self._sites.get(site_id)
+        if entry is None:
+            pending = self._pending.get(site_id, [])
+            self._pending[site_id] = [
+                item
+                for item in pending
+                if item != task_id and getattr(item, "task_id", None) != task_id
+            ]
+        else:
+            emit(entry.inbox.unwatch, task_id)
+
+    def restore(self, view: TaskView) -> None:
+        """Put back a task known from an earlier run, with its last known state."""
+        entry = self._sites.get(view.site_id)
+        if entry is None:
+            self._pending.setdefault(view.site_id, []).append(view)
+        else:
+            emit(entry.inbox.restore, view)
+
+    # Everything at once
+
+    def poll_now(self) -> None:
+        for entry in self._sites.values():
+            emit(entry.inbox.poll_now)
+
+    def set_paused(self, paused: bool) -> None:
+        if paused != self._paused:
+            log.info("Polling %s by the user", "paused" if paused else "resumed")
+        self._paused = paused
+        for entry in self._sites.values():
+            emit(entry.inbox.set_paused, paused)
+
+    def set_policy(self, policy: PollPolicy) -> None:
+        self._policy = policy
+        for entry in self._sites.values():
+            emit(entry.inbox.set_policy, policy)
+
+    # Plumbing
+
+    def _connect(self, entry: _Site) -> None:
+        inbox, worker = entry.inbox, entry.worker
+        inbox.begin.connect(worker.begin)
+        inbox.configure.connect(worker.configure)
+        inbox.watch.connect(worker.watch)
+        inbox.unwatch.connect(worker.unwatch)
+        inbox.restore.connect(worker.restore)
+        inbox.poll_now.connect(worker.poll_now)
+        inbox.set_paused.connect(worker.set_paused)
+        inbox.retry.connect(worker.retry)
+        inbox.set_policy.connect(worker.set_policy)
+        inbox.shutdown.connect(worker.shutdown)
+        worker.taskChanged.connect(self._relay_task)
+        worker.siteChanged.connect(self._relay_site)
+        worker.sitePolled.connect(self._relay_polled)
+        entry.thread.finished.connect(self._reap)
+
+    def _launch(self, entry: _Site) -> None:
+        entry.launched = True
+        entry.thread.start()
+        emit(entry.inbox.begin)
+
+    def _retire(self, entry: _Site) -> None:
+        emit(entry.inbox.shutdown)
+        # The worker may be blocked in a request: cutting its sockets makes that request fail
+        # at once, so the queued shutdown runs right after instead of after the read timeout.
+        entry.worker.registry.abort()
+        if not entry.launched:
+            # Never started: run its thread just long enough to take the shutdown and end.
+            entry.launched = True
+            entry.thread.start()
+
+    @Slot()
+    def _reap(self) -> None:
+        for entry in [e for e in self._retiring if e.thread.isFinished()]:
+            entry.thread.wait()
+            self._retiring.remove(entry)
+
+    def _is_current(self, site_id: str) -> bool:
+        return site_id in self._sites
+
+    @Slot(object)
+    def _relay_task(self, event: TaskEvent) -> None:
+        if self._is_current(event.task.site_id):
+            emit(self.taskChanged, event)
+
+    @Slot(object)
+    def _relay_site(self, event: SiteEvent) -> None:
+        if self._is_current(event.site_id):
+            emit(self.siteChanged, event)
+
+    @Slot(str, float)
+    def _relay_polled(self, site_id: str, when: float) -> None:
+        if self._is_current(site_id):
+            emit(self.sitePolled, site_id, when)
+
+    @Slot(str)
+    def _on_wake(self, reason: str) -> None:
+        log.info("%s: polling every site now", reason)
+        self.poll_now()

@@ -1,0 +1,181 @@
+"""The poller of one site, living in its own QThread: a SiteTracker driven by a single-shot timer.
+
+Everything here runs in the worker's thread. The tracker decides when the next request may go
+out (``due_at()``); one single-shot QTimer is armed for that moment, and the next one only after
+the poll returned, so there is never more than one request in flight for the site. Results leave
+as signals; commands arrive as queued calls from SiteInbox (see service.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+
+from gui.confluence.client import ConfluenceClient
+from gui.confluence.site import Credentials, SiteConfig
+from gui.polling.abortable import SocketRegistry, abortable_session
+from gui.polling.emit import emit
+from gui.polling.tracker import Event, PollPolicy, SiteEvent, SiteTracker, TaskEvent, TaskView
+
+log = logging.getLogger(__name__)
+
+# QTimer takes int milliseconds; a site nobody needs for a day is re-checked then anyway.
+_MAX_TIMER_MS = 24 * 3600 * 1000
+
+
+class SiteWorker(QObject):
+    """Owns the tracker, the HTTP client and the timer of one site; see the module docstring."""
+
+    taskChanged = Signal(object)  # noqa: N815 - TaskEvent
+    siteChanged = Signal(object)  # noqa: N815 - SiteEvent
+    sitePolled = Signal(str, float)  # noqa: N815 - site_id, wall-clock time of the poll
+
+    def __init__(
+        self,
+        site: SiteConfig,
+        credentials: Credentials | None,
+        policy: PollPolicy,
+        *,
+        home: QThread,
+    ) -> None:
+        super().__init__()
+        self._home = home
+        self.site_id = site.site_id
+        self._site = site
+        self._credentials = credentials
+        self._registry = SocketRegistry()
+        self._tracker = SiteTracker(
+            site.site_id, self._new_client(), policy, discover=site.discover
+        )
+        # Created here and moved with the worker: a child follows its parent to the new thread.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._on_timer)
+        self._stopping = False
+
+    @property
+    def registry(self) -> SocketRegistry:
+        """Every socket this worker opens; the service aborts them from its own thread on stop."""
+        return self._registry
+
+    def _new_client(self) -> ConfluenceClient:
+        session = abortable_session(self._registry, self._site.ca_bundle)
+        return ConfluenceClient(self._site.address, self._credentials, session=session)
+
+    # Commands, each queued into this thread by the service
+
+    @Slot()
+    def begin(self) -> None:
+        self._rearm()
+
+    @Slot(object, object)
+    def configure(self, site: SiteConfig, credentials: Credentials | None) -> None:
+        """New address, options or credentials: a fresh client and one more sign-in attempt."""
+        self._site, self._credentials = site, credentials
+        self._tracker.client.close()
+        self._tracker.discover = site.discover
+        self._emit(self._tracker.retry_sign_in(self._new_client()))
+        log.info("Site %s: settings changed, polling resumes", self.site_id)
+        self._rearm()
+
+    @Slot(str)
+    def watch(self, task_id: str) -> None:
+        event = self._tracker.watch(task_id)
+        if event is not None:
+            emit(self.taskChanged, event)
+        self._rearm()
+
+    @Slot(str)
+    def unwatch(self, task_id: str) -> None:
+        self._tracker.unwatch(task_id)
+        self._rearm()
+
+    @Slot(object)
+    def restore(self, view: TaskView) -> None:
+        self._tracker.restore(view)
+        self._rearm()
+
+    @Slot()
+    def poll_now(self) -> None:
+        self._tracker.poll_soon()
+        self._rearm()
+
+    @Slot(bool)
+    def set_paused(self, paused: bool) -> None:
+        self._emit(self._tracker.set_paused(paused))
+        self._rearm()
+
+    @Slot()
+    def retry(self) -> None:
+        self._emit(self._tracker.retry_sign_in())
+        self._rearm()
+
+    @Slot(object)
+    def set_policy(self, policy: PollPolicy) -> None:
+        self._tracker.policy = policy
+        self._rearm()
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Stop the timer, close the client and end this thread's event loop."""
+        self._stopping = True
+        self._timer.stop()
+        self._tracker.client.close()
+        thread = self.thread()
+        # Hand the worker back to the thread that made it, so it is deleted there once dropped.
+        self.moveToThread(self._home)
+        thread.quit()
+
+    # Polling
+
+    def _on_timer(self) -> None:
+        if self._stopping:
+            return
+        due = self._tracker.due_at()
+        if due is None:
+            return
+        if due > time.monotonic() + 0.001:
+            # A timer can fire a little early; never send before the tracker allows it, since
+            # that may be a Retry-After the server set.
+            self._rearm()
+            return
+        try:
+            events = self._tracker.poll()
+        except Exception:
+            # The tracker turns every server fault into a state; this is a bug of ours. Log the
+            # traceback and try again later rather than let one bad answer stop the poller.
+            log.exception("Site %s: unexpected error while polling", self.site_id)
+            self._timer.start(int(self._tracker.policy.backoff_base * 1000))
+            return
+        if self._stopping:
+            return
+        self._emit(events)
+        emit(self.sitePolled, self.site_id, time.time())
+        self._rearm()
+
+    def _rearm(self) -> None:
+        if self._stopping:
+            return
+        due = self._tracker.due_at()
+        if due is None:
+            self._timer.stop()
+            return
+        delay_ms = max(0, min(_MAX_TIMER_MS, int((due - time.monotonic()) * 1000 + 0.999)))
+        self._timer.start(delay_ms)
+
+    def _emit(self, events: list[Event]) -> None:
+        for event in events:
+            if isinstance(event, TaskEvent):
+                emit(self.taskChanged, event)
+            elif isinstance(event, SiteEvent):
+                log.info(
+                    "Site %s: %s -> %s%s",
+                    event.site_id,
+                    event.previous.value,
+                    event.state.value,
+                    f" ({event.reason})" if event.reason else "",
+                )
+                emit(self.siteChanged, event)

@@ -1,0 +1,269 @@
+"""PollingService in its worker threads, over real HTTP against the simulated Confluence."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+
+from gui.confluence import Credentials, SiteConfig, normalise_site_url
+from gui.demo import DemoConfluence, DemoTask, Fault, ManualClock
+from gui.polling.alerts import Alert, AlertKind, AlertPolicy
+from gui.polling.service import PollingService
+from gui.polling.tracker import Phase, PollPolicy, SiteEvent, SiteState, TaskEvent
+
+FAST = PollPolicy(
+    interval=0.05,
+    discovery_interval=0.05,
+    gone_after_count=3,
+    gone_after_seconds=0.2,
+    backoff_base=0.05,
+    backoff_cap=0.2,
+    jitter=0.0,
+)
+
+
+class Recorder:
+    """Everything the service emitted, and the alerts an AlertPolicy made of it."""
+
+    def __init__(self, service: PollingService) -> None:
+        self.tasks: list[TaskEvent] = []
+        self.sites: list[SiteEvent] = []
+        self.polls: list[str] = []
+        self.alerts: list[Alert] = []
+        self.policy = AlertPolicy()
+        service.taskChanged.connect(self._on_event)
+        service.siteChanged.connect(self._on_event)
+        service.sitePolled.connect(lambda site_id, _when: self.polls.append(site_id))
+
+    def _on_event(self, event: TaskEvent | SiteEvent) -> None:
+        (self.tasks if isinstance(event, TaskEvent) else self.sites).append(event)
+        alert = self.policy.alert_for(event)
+        if alert is not None:
+            self.alerts.append(alert)
+
+    def phase(self, task_id: str) -> Phase | None:
+        views = [e.task for e in self.tasks if e.task.task_id == task_id]
+        return views[-1].phase if views else None
+
+    def percents(self, task_id: str) -> list[int]:
+        return [
+            e.task.status.percent
+            for e in self.tasks
+            if e.task.task_id == task_id and e.task.status is not None
+        ]
+
+
+def cloud_site(demo: DemoConfluence, site_id: str = "cloud") -> SiteConfig:
+    return SiteConfig(site_id, "Demo Cloud", normalise_site_url(demo.cloud_base))
+
+
+@pytest.fixture
+def service(qtbot: Any) -> Iterator[PollingService]:
+    poller = PollingService(FAST, watch_network=False)
+    yield poller
+    assert poller.stop(), "a worker thread did not stop"
+
+
+@pytest.fixture
+def recorder(service: PollingService) -> Recorder:
+    return Recorder(service)
+
+
+def start_watching(service: PollingService, demo: DemoConfluence, *task_ids: str) -> None:
+    service.set_site(cloud_site(demo), Credentials.for_token(demo.token))
+    for task_id in task_ids:
+        service.watch("cloud", task_id)
+    service.start()
+
+
+def task_requests(demo: DemoConfluence) -> list[Any]:
+    return [r for r in demo.requests if "/longtask" in r.path]
+
+
+def test_progress_from_the_server_reaches_task_changed(
+    qtbot: Any,
+    service: PollingService,
+    recorder: Recorder,
+    demo: DemoConfluence,
+    demo_clock: ManualClock,
+) -> None:
+    task_id = demo.add_task(
+        DemoTask(kind="delete_space", duration=100, progress=[(0, 10), (30, 40)])
+    )
+    start_watching(service, demo, task_id)
+
+    qtbot.waitUntil(lambda: 10 in recorder.percents(task_id), timeout=3000)
+    demo_clock.advance(31)
+    qtbot.waitUntil(lambda: 40 in recorder.percents(task_id), timeout=3000)
+
+    assert recorder.phase(task_id) is Phase.RUNNING
+    assert recorder.polls and set(recorder.polls) == {"cloud"}
+
+
+def test_finished_task_fires_one_alert_over_many_polls(
+    qtbot: Any,
+    service: PollingService,
+    recorder: Recorder,
+    demo: DemoConfluence,
+    demo_clock: ManualClock,
+) -> None:
+    done = demo.add_task(DemoTask(kind="delete_space", duration=5))
+    running = demo.add_task(DemoTask(kind="export_space", duration=1000))
+    start_watching(service, demo, done, running)
+    qtbot.waitUntil(lambda: recorder.phase(done) is Phase.RUNNING, timeout=3000)
+
+    demo_clock.advance(6)
+    qtbot.waitUntil(lambda: recorder.phase(done) is Phase.SUCCEEDED, timeout=3000)
+    # The other task keeps the site polling: many more cycles pass after the finish.
+    polls_at_finish = len(recorder.polls)
+    qtbot.waitUntil(lambda: len(recorder.polls) >= polls_at_finish + 10, timeout=3000)
+
+    assert [a.kind for a in recorder.alerts] == [AlertKind.SUCCEEDED]
+    assert recorder.alerts[0].title == "Delete space finished"
+    assert recorder.alerts[0].target == ("cloud", done)
+
+
+def test_failed_task_alert_carries_the_reason(
+    qtbot: Any,
+    service: PollingService,
+    recorder: Recorder,
+    demo: DemoConfluence,
+    demo_clock: ManualClock,
+) -> None:
+    task_id = demo.add_task(
+        DemoTask(kind="copy_page_hierarchy", duration=5, outcome="failure", fail_at=60)
+    )
+    start_watching(service, demo, task_id)
+    demo_clock.advance(6)
+
+    qtbot.waitUntil(lambda: recorder.phase(task_id) is Phase.FAILED, timeout=3000)
+
+    (alert,) = recorder.alerts
+    assert alert.kind is AlertKind.FAILED
+    assert "Could not get the lock on the destination space" in alert.body
+
+
+def test_404_flicker_fires_no_alert_and_changes_nothing(
+    qtbot: Any, service: PollingService, recorder: Recorder, demo: DemoConfluence
+) -> None:
+    task_id = demo.add_task(DemoTask(kind="delete_space", duration=1000))
+    demo.set_fault(Fault("not_found", count=1, task_id=task_id))
+    start_watching(service, demo, task_id)
+
+    qtbot.waitUntil(lambda: len(task_requests(demo)) >= 6, timeout=3000)
+
+    assert task_requests(demo)[0].status == 404
+    assert recorder.alerts == []
+    assert {e.task.phase for e in recorder.tasks} <= {Phase.WAITING, Phase.RUNNING}
+
+
+def test_lasting_404_fires_one_gone_alert_after_count_and_time(
+    qtbot: Any, service: PollingService, recorder: Recorder, demo: DemoConfluence
+) -> None:
+    task_id = demo.add_task(DemoTask(kind="archive_pages", duration=1000))
+    demo.vanish_task(task_id)
+    start_watching(service, demo, task_id)
+
+    qtbot.waitUntil(lambda: recorder.phase(task_id) is Phase.GONE, timeout=3000)
+    misses = [r for r in task_requests(demo) if r.status == 404]
+
+    assert len(misses) >= FAST.gone_after_count
+    assert misses[-1].real_time - misses[0].real_time >= FAST.gone_after_seconds
+    assert [a.kind for a in recorder.alerts] == [AlertKind.GONE]
+
+
+def test_401_alerts_once_and_sends_nothing_more_until_retry(
+    qtbot: Any, service: PollingService, recorder: Recorder, demo: DemoConfluence
+) -> None:
+    first = demo.add_task(DemoTask(kind="delete_space", duration=1000))
+    second = demo.add_task(DemoTask(kind="export_space", duration=1000))
+    service.set_site(cloud_site(demo), Credentials.for_token("not-the-token"))
+    service.watch("cloud", first)
+    service.watch("cloud", second)
+    service.start()
+
+    qtbot.waitUntil(lambda: any(e.state is SiteState.NEEDS_SIGN_IN for e in recorder.sites))
+    service.poll_now()
+    wait_for_the_worker(qtbot, 0.3)
+
+    assert len(task_requests(demo)) == 1  # one refusal, then silence
+    assert [a.kind for a in recorder.alerts] == [AlertKind.SIGN_IN]
+
+    service.retry_site("cloud")
+    qtbot.waitUntil(lambda: len(task_requests(demo)) == 2, timeout=3000)
+    wait_for_the_worker(qtbot, 0.3)
+    assert len(task_requests(demo)) == 2  # the retry sent the refused token exactly once more
+    assert [a.kind for a in recorder.alerts] == [AlertKind.SIGN_IN, AlertKind.SIGN_IN]
+
+
+def test_new_credentials_resume_polling_after_a_refusal(
+    qtbot: Any, service: PollingService, recorder: Recorder, demo: DemoConfluence
+) -> None:
+    task_id = demo.add_task(DemoTask(kind="delete_space", duration=1000))
+    service.set_site(cloud_site(demo), Credentials.for_token("not-the-token"))
+    service.watch("cloud", task_id)
+    service.start()
+    qtbot.waitUntil(lambda: any(e.state is SiteState.NEEDS_SIGN_IN for e in recorder.sites))
+
+    service.set_site(cloud_site(demo), Credentials.for_token(demo.token))
+
+    qtbot.waitUntil(lambda: recorder.phase(task_id) is Phase.RUNNING, timeout=3000)
+    assert recorder.sites[-1].state is SiteState.OK
+
+
+def test_rate_limit_waits_for_retry_after_before_the_next_request(
+    qtbot: Any, service: PollingService, recorder: Recorder, demo: DemoConfluence
+) -> None:
+    task_id = demo.add_task(DemoTask(kind="delete_space", duration=1000))
+    demo.set_fault(Fault("rate_limited", count=1, retry_after=1))
+    start_watching(service, demo, task_id)
+
+    qtbot.waitUntil(lambda: len(task_requests(demo)) >= 2, timeout=4000)
+    limited, after = task_requests(demo)[:2]
+
+    assert limited.status == 429 and after.status == 200
+    assert after.real_time - limited.real_time >= 1.0
+    assert any(e.state is SiteState.RATE_LIMITED for e in recorder.sites)
+
+
+def test_stop_returns_quickly_while_a_request_hangs(
+    qtbot: Any, recorder: Recorder, service: PollingService, demo: DemoConfluence
+) -> None:
+    task_id = demo.add_task(DemoTask(kind="delete_space", duration=1000))
+    demo.set_fault(Fault("slow", delay=60))
+    start_watching(service, demo, task_id)
+    qtbot.waitUntil(lambda: len(task_requests(demo)) == 1, timeout=3000)
+
+    started = time.monotonic()
+    stopped = service.stop()
+    took = time.monotonic() - started
+
+    assert stopped
+    assert took < 2.0, f"stop() took {took:.2f} s"
+
+
+def test_pause_stops_requests_and_resume_polls_at_once(
+    qtbot: Any, service: PollingService, recorder: Recorder, demo: DemoConfluence
+) -> None:
+    task_id = demo.add_task(DemoTask(kind="delete_space", duration=1000))
+    start_watching(service, demo, task_id)
+    qtbot.waitUntil(lambda: recorder.phase(task_id) is Phase.RUNNING, timeout=3000)
+
+    service.set_paused(True)
+    qtbot.waitUntil(lambda: recorder.sites[-1].state is SiteState.PAUSED, timeout=3000)
+    count = len(task_requests(demo))
+    wait_for_the_worker(qtbot, 0.3)
+    assert len(task_requests(demo)) == count
+
+    service.set_paused(False)
+    qtbot.waitUntil(lambda: len(task_requests(demo)) > count, timeout=3000)
+
+
+def wait_for_the_worker(qtbot: Any, seconds: float) -> None:
+    """Let the worker run (and have its signals delivered) for a while before counting."""
+    qtbot.wait(int(seconds * 1000))
+    QCoreApplication.processEvents()
