@@ -1,0 +1,68 @@
+"""A read-only look at how this build stores secrets, for ``confluence-task-tray diagnose``.
+
+The frozen app cannot run ``python -c``, so this is how a smoke test (or a user filing a bug)
+learns whether the bundle found keyring's backends: PyInstaller builds have lost the entry-point
+metadata keyring discovers them through before.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from importlib import metadata
+
+import keyring
+import keyring.backend
+import keyring.errors
+
+from gui import APP_NAME
+
+log = logging.getLogger(__name__)
+
+# Backends that exist only to say "there is no keyring".
+_PLACEHOLDER_BACKENDS = ("keyring.backends.fail.", "keyring.backends.null.")
+
+
+@dataclass(frozen=True)
+class KeyringDiagnosis:
+    """Which keyring backend this process would use and whether a lookup through it works."""
+
+    chosen: str
+    viable: tuple[str, ...]
+    plugins: tuple[str, ...]
+    lookup_error: str | None
+
+    @property
+    def usable(self) -> bool:
+        """A real secret store, and a lookup through it did not fail."""
+        return self.lookup_error is None and not self.chosen.startswith(_PLACEHOLDER_BACKENDS)
+
+
+def _class_path(backend: object) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def diagnose_keyring() -> KeyringDiagnosis:
+    """Find the backend and look up an entry nobody stores: reads only, never writes."""
+    plugins = tuple(sorted(ep.name for ep in metadata.entry_points(group="keyring.backends")))
+    viable = tuple(sorted(_class_path(ring) for ring in keyring.backend.get_all_keyring()))
+    backend = keyring.get_keyring()
+    error = None
+    try:
+        backend.get_password(APP_NAME, "diagnose (never stored)")
+    except keyring.errors.KeyringError as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        log.info("keyring lookup failed during diagnosis: %s", error)
+    return KeyringDiagnosis(_class_path(backend), viable, plugins, error)
+
+
+def report_lines(diagnosis: KeyringDiagnosis) -> list[str]:
+    """The diagnosis as ``key: value`` lines, stable for scripts and tests to read."""
+    return [
+        f"keyring backend: {diagnosis.chosen}",
+        f"keyring usable: {'yes' if diagnosis.usable else 'no'}",
+        f"keyring viable backends: {', '.join(diagnosis.viable) or '(none)'}",
+        f"keyring plugins: {', '.join(diagnosis.plugins) or '(none)'}",
+        f"keyring lookup error: {diagnosis.lookup_error or '(none)'}",
+    ]

@@ -1,0 +1,65 @@
+"""Where the frozen (PyInstaller) build is for the tests marked ``frozen``, building it if asked.
+
+``CTT_BUILD_FROZEN=1`` (implied by ``CI=true``) runs ``packaging/build.sh`` once per pytest run,
+about a minute; otherwise an existing ``dist/`` build is used, and without one the tests skip.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gui import APP_ID, __version__
+
+ROOT = Path(__file__).resolve().parents[1]
+DIST = ROOT / "dist"
+ARCHIVE = DIST / f"{APP_ID}-{__version__}-linux-{platform.machine()}.tar.gz"
+BUILD_TIMEOUT = 600
+
+
+def _wants_build() -> bool:
+    return os.environ.get("CTT_BUILD_FROZEN") == "1" or os.environ.get("CI") == "true"
+
+
+@functools.cache
+def _build() -> str | None:
+    """Run the release build once; the error text when it failed, else None."""
+    # CTT_DIST / CTT_BUILD_WORK would send the build elsewhere than where the tests look.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CTT_")}
+    done = subprocess.run(
+        ["bash", str(ROOT / "packaging" / "build.sh")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0:
+        return f"packaging/build.sh exited {done.returncode}:\n{done.stderr[-3000:]}"
+    return None
+
+
+def frozen_app() -> Path:
+    """The frozen app's executable: built now if asked to, else skip when there is none."""
+    if _wants_build():
+        error = _build()
+        if error:
+            pytest.fail(error)
+    binary = DIST / APP_ID / APP_ID
+    if not binary.is_file():
+        pytest.skip("no frozen build: run `bash packaging/build.sh` or set CTT_BUILD_FROZEN=1")
+    return binary
+
+
+def release_archive() -> Path:
+    """The release archive next to the build (same rules as ``frozen_app``)."""
+    frozen_app()
+    if not ARCHIVE.is_file():
+        pytest.skip(f"no {ARCHIVE.name}: run `bash packaging/build.sh`")
+    return ARCHIVE

@@ -1,0 +1,31 @@
+"""The keyring diagnosis reports the backend in use and whether a read through it works."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gui.platform import diagnostics
+
+
+def test_a_working_keyring_is_reported_usable(memory_keyring: Any) -> None:
+    diagnosis = diagnostics.diagnose_keyring()
+    assert diagnosis.chosen.endswith("MemoryKeyring")
+    assert diagnosis.usable
+    assert "keyring usable: yes" in diagnostics.report_lines(diagnosis)
+
+
+def test_the_diagnosis_never_writes_to_the_keyring(memory_keyring: Any) -> None:
+    diagnostics.diagnose_keyring()
+    assert memory_keyring.passwords == {}
+
+
+def test_no_keyring_is_reported_unusable_with_the_reason(failing_keyring: Any) -> None:
+    diagnosis = diagnostics.diagnose_keyring()
+    assert not diagnosis.usable
+    assert diagnosis.lookup_error is not None
+    assert diagnosis.lookup_error.startswith("NoKeyringError")
+
+
+def test_keyring_backend_plugins_are_listed() -> None:
+    # The entry points are what a frozen build loses when its metadata is not bundled.
+    assert "SecretService" in diagnostics.diagnose_keyring().plugins
