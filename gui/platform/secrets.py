@@ -81,6 +81,9 @@ def _translate(error: BaseException, doing: str) -> SecretsError:
 class Secrets:
     """The one place tokens come from: the keyring, or memory for session-only tokens."""
 
+    # Limitation: keyring calls block the calling thread (the GUI thread in the dialogs); a
+    # Secret Service unlock prompt holds it until the user answers. Reads happen once per run.
+
     def __init__(self, service: str = SERVICE) -> None:
         self.service = service
         self._tokens: dict[str, str | None] = {}
