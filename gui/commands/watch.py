@@ -233,6 +233,9 @@ class _Watch:
                 write(self._err, plain_text(text) + "\n")
 
 
+# Limitation: a task that stays 404 exits 3 without asking /rest/api/user/current whether a Data
+# Center site took the token for an anonymous user (which also answers 404); the message says
+# "or these credentials may not see it", but does not prove which.
 _EXIT_OF_STATE = {
     "succeeded": ExitCode.OK,
     "failed": ExitCode.TASK_FAILED,
