@@ -1,0 +1,112 @@
+"""AlertPolicy: one alert per transition, switches per kind, nothing for flickers and stalls."""
+
+from __future__ import annotations
+
+from gui.confluence.task import TaskState, TaskStatus
+from gui.polling.alerts import AlertKind, AlertPolicy
+from gui.polling.tracker import Phase, SiteEvent, SiteState, TaskEvent, TaskView
+
+
+def status(state: TaskState, message: str = "", errors: tuple[str, ...] = ()) -> TaskStatus:
+    percent = 100 if state is TaskState.SUCCEEDED else 40
+    return TaskStatus("7", state, percent, 1000, "Delete space", message, errors)
+
+
+def event(phase: Phase, previous: Phase | None, task_status: TaskStatus | None = None) -> TaskEvent:
+    return TaskEvent(TaskView("cloud", "7", phase, task_status), previous)
+
+
+def refusal(previous: SiteState = SiteState.OK, reason: str = "401") -> SiteEvent:
+    return SiteEvent("cloud", SiteState.NEEDS_SIGN_IN, previous, reason)
+
+
+def test_success_alert_names_the_task_site_and_server_message() -> None:
+    policy = AlertPolicy()
+    policy.set_site("cloud", "Acme wiki")
+
+    alert = policy.alert_for(
+        event(Phase.SUCCEEDED, Phase.RUNNING, status(TaskState.SUCCEEDED, "Space removed"))
+    )
+
+    assert alert is not None
+    assert (alert.kind, alert.title, alert.target) == (
+        AlertKind.SUCCEEDED,
+        "Delete space finished",
+        ("cloud", "7"),
+    )
+    assert alert.body == "Acme wiki\nSpace removed"
+
+
+def test_failure_alert_carries_the_servers_reason() -> None:
+    failed = status(TaskState.FAILED, "Working", ("The space is locked",))
+
+    alert = AlertPolicy().alert_for(event(Phase.FAILED, Phase.RUNNING, failed))
+
+    assert alert is not None and alert.title == "Delete space failed"
+    assert "The space is locked" in alert.body
+
+
+def test_the_same_transition_reported_twice_alerts_once() -> None:
+    policy = AlertPolicy()
+    done = event(Phase.SUCCEEDED, Phase.RUNNING, status(TaskState.SUCCEEDED))
+
+    alerts = [policy.alert_for(done) for _ in range(5)]
+
+    assert sum(a is not None for a in alerts) == 1
+
+
+def test_progress_stall_and_same_phase_changes_alert_nothing() -> None:
+    policy = AlertPolicy()
+    running = status(TaskState.RUNNING)
+    stalled = TaskEvent(TaskView("cloud", "7", Phase.RUNNING, running, stalled=True), Phase.RUNNING)
+    flicker = TaskEvent(
+        TaskView("cloud", "7", Phase.RUNNING, running, not_found_count=1), Phase.RUNNING
+    )
+
+    assert policy.alert_for(event(Phase.WAITING, None)) is None
+    assert policy.alert_for(event(Phase.RUNNING, Phase.WAITING, running)) is None
+    assert policy.alert_for(stalled) is None
+    assert policy.alert_for(flicker) is None
+
+
+def test_gone_task_alerts_once() -> None:
+    policy = AlertPolicy()
+
+    first = policy.alert_for(event(Phase.GONE, Phase.RUNNING))
+
+    assert first is not None and first.kind is AlertKind.GONE
+    assert first.title == "Task 7 is gone"
+
+
+def test_refused_credentials_alert_once_until_the_site_recovers() -> None:
+    policy = AlertPolicy()
+
+    assert policy.alert_for(refusal()) is not None
+    assert policy.alert_for(refusal(SiteState.NEEDS_SIGN_IN, "401 again")) is None
+    # The user retried: the site left needs-sign-in, so the next refusal is news again.
+    assert policy.alert_for(SiteEvent("cloud", SiteState.OK, SiteState.NEEDS_SIGN_IN)) is None
+    assert policy.alert_for(refusal()) is not None
+
+
+def test_a_switched_off_kind_is_silent() -> None:
+    policy = AlertPolicy({AlertKind.SUCCEEDED: False})
+    policy.set_enabled(AlertKind.SIGN_IN, False)
+
+    assert (
+        policy.alert_for(event(Phase.SUCCEEDED, Phase.RUNNING, status(TaskState.SUCCEEDED))) is None
+    )
+    assert policy.alert_for(refusal()) is None
+    assert (
+        policy.alert_for(event(Phase.FAILED, Phase.RUNNING, status(TaskState.FAILED))) is not None
+    )
+
+
+def test_a_token_never_reaches_an_alert() -> None:
+    policy = AlertPolicy()
+    policy.set_site("cloud", "Acme wiki", secret="s3cr3t-token")
+
+    alert = policy.alert_for(refusal(reason="server echoed s3cr3t-token back"))
+
+    assert alert is not None
+    assert "s3cr3t-token" not in alert.title + alert.body
+    assert "[redacted]" in alert.body

@@ -1,0 +1,127 @@
+"""Notifier offscreen: the D-Bus service replaced at its edge by a recording fake."""
+
+from __future__ import annotations
+
+import logging
+import queue
+from typing import Any
+
+import pytest
+
+from gui.platform.freedesktop import BusUnavailable, Event, FreedesktopBus
+from gui.platform.notifications import Notifier
+from gui.polling.alerts import Alert, AlertKind
+
+
+class RecordingBus:
+    """Stands in for org.freedesktop.Notifications: records Notify calls, can click them."""
+
+    def __init__(self, capabilities: list[str] | None = None, fail: bool = False) -> None:
+        self.capabilities = capabilities if capabilities is not None else ["body", "body-markup"]
+        self.fail = fail
+        self.sent: list[dict[str, Any]] = []
+        self.inbox: queue.Queue[Any] | None = None
+
+    def open(self, inbox: queue.Queue[Any]) -> list[str]:
+        if self.fail:
+            raise BusUnavailable("no session bus (test)")
+        self.inbox = inbox
+        return self.capabilities
+
+    def notify(self, app_name: str, summary: str, body: str, hints: dict[str, Any]) -> int:
+        self.sent.append({"app_name": app_name, "summary": summary, "body": body, "hints": hints})
+        return len(self.sent) + 40
+
+    def event_of(self, item: Any) -> Event | None:
+        return item  # the fake puts ready-made events in the inbox
+
+    def close(self) -> None:
+        self.inbox = None
+
+    def click(self, notification_id: int) -> None:
+        assert self.inbox is not None
+        self.inbox.put(("clicked", notification_id))
+
+
+@pytest.fixture
+def notifier_and_bus(qtbot: Any) -> Any:
+    bus = RecordingBus()
+    notifier = Notifier(bus=bus)
+    yield notifier, bus
+    notifier.close()
+
+
+def alert(body: str = "Demo Cloud\nSpace removed", target: Any = ("cloud", "7")) -> Alert:
+    return Alert(AlertKind.SUCCEEDED, "Delete space finished", body, target)
+
+
+def test_alert_becomes_one_notification_with_title_and_body(
+    qtbot: Any, notifier_and_bus: Any
+) -> None:
+    notifier, bus = notifier_and_bus
+    notifier.show(alert())
+    qtbot.waitUntil(lambda: len(bus.sent) == 1, timeout=2000)
+
+    (sent,) = bus.sent
+    assert sent["summary"] == "Delete space finished"
+    assert sent["body"] == "Demo Cloud\nSpace removed"
+    assert sent["app_name"] == "Confluence Task Tray"
+
+
+def test_server_text_is_escaped_where_the_service_renders_markup(
+    qtbot: Any, notifier_and_bus: Any
+) -> None:
+    notifier, bus = notifier_and_bus
+    notifier.show(alert(body="<b>Lock</b> held by R&D"))
+    qtbot.waitUntil(lambda: len(bus.sent) == 1, timeout=2000)
+
+    assert bus.sent[0]["body"] == "&lt;b&gt;Lock&lt;/b&gt; held by R&amp;D"
+
+
+def test_server_text_is_left_alone_where_the_service_shows_plain_text(qtbot: Any) -> None:
+    bus = RecordingBus(capabilities=["body"])
+    notifier = Notifier(bus=bus)
+    notifier.show(alert(body="<b>Lock</b> & more"))
+    qtbot.waitUntil(lambda: len(bus.sent) == 1, timeout=2000)
+    notifier.close()
+
+    assert bus.sent[0]["body"] == "<b>Lock</b> & more"
+
+
+def test_click_on_a_notification_activates_its_target(qtbot: Any, notifier_and_bus: Any) -> None:
+    notifier, bus = notifier_and_bus
+    notifier.show(alert(target=("cloud", "1")))
+    notifier.show(alert(target="dc"))
+    qtbot.waitUntil(lambda: len(bus.sent) == 2, timeout=2000)
+    qtbot.wait(50)  # let the ids reach the GUI thread
+
+    with qtbot.waitSignal(notifier.activated, timeout=2000) as clicked:
+        bus.click(42)  # the second notification's id
+
+    assert clicked.args == ["dc"]
+
+
+def test_missing_service_degrades_with_one_log_line(
+    qtbot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    bus = RecordingBus(fail=True)
+    notifier = Notifier(bus=bus)
+    caplog.set_level(logging.INFO, logger="gui.platform.notifications")
+
+    for _ in range(3):
+        notifier.show(alert())
+    qtbot.waitUntil(
+        lambda: any("show in the window only" in r.message for r in caplog.records), timeout=2000
+    )
+    qtbot.wait(50)
+    notifier.close()
+
+    unavailable = [r for r in caplog.records if "unavailable" in r.message]
+    nowhere = [r for r in caplog.records if "show in the window only" in r.message]
+    assert len(unavailable) == 1 and len(nowhere) == 1
+
+
+def test_real_bus_client_without_a_session_bus_reports_unavailable() -> None:
+    # tests/conftest.py sets DBUS_SESSION_BUS_ADDRESS=disabled: for the whole test process.
+    with pytest.raises(BusUnavailable):
+        FreedesktopBus().open(queue.Queue())
