@@ -79,7 +79,7 @@ def setup_app_logging(verbose: bool) -> None:
     from gui.platform.logging_setup import setup_logging
 
     try:
-        path = setup_logging(verbose)
+        path = setup_logging(verbose, console=False)
     except OSError as error:
         log.warning("No log file (%s); logging to stderr only", error)
         return

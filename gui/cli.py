@@ -228,8 +228,8 @@ def setup_logging(verbose: bool) -> None:
     """Log to stderr: everything with ``-v``, otherwise errors only (the commands print their own
     messages for what a user must act on, so warnings would say the same thing twice).
 
-    This is the hook the platform code extends with its rotating log file; every entry point
-    goes through here so that the token redaction filter sees every handler.
+    Every entry point goes through here, so the rotating log file (with its secret mask) is set
+    up before any token is read and the redaction filter sees every handler.
     """
     global _console
     root = logging.getLogger()
@@ -240,6 +240,13 @@ def setup_logging(verbose: bool) -> None:
     console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     root.addHandler(console)
+
+    from gui.platform.logging_setup import setup_logging as add_log_file
+
+    try:
+        add_log_file(verbose, console=False)
+    except OSError as error:
+        log.warning("No log file (%s); logging to stderr only", error)
 
 
 def main(argv: Sequence[str] | None = None, *, pacer: Pacer | None = None) -> int:

@@ -73,8 +73,9 @@ def log_file_path() -> Path:
     return log_dir() / f"{APP_ID}.log"
 
 
-def setup_logging(verbose: bool = False) -> Path:
-    """Log to a rotating file (debug with ``verbose``, else info) and warnings to stderr.
+def setup_logging(verbose: bool = False, *, console: bool = True) -> Path:
+    """Log to a rotating file (debug with ``verbose``, else info) and, with ``console``, warnings
+    to stderr (the command line brings its own stderr handler and passes ``console=False``).
 
     Safe to call again: the handlers this module installed before are replaced, not doubled.
     Returns the log file's path so the UI can offer to open it.
@@ -89,9 +90,11 @@ def setup_logging(verbose: bool = False) -> Path:
         path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_COUNT, encoding="utf-8"
     )
     file_handler.setLevel(logging.DEBUG if verbose else logging.INFO)
-    stderr_handler = logging.StreamHandler(sys.stderr)
-    stderr_handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    handlers: list[logging.Handler] = [file_handler, stderr_handler]
+    handlers: list[logging.Handler] = [file_handler]
+    if console:
+        stderr_handler = logging.StreamHandler(sys.stderr)
+        stderr_handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
+        handlers.append(stderr_handler)
     for handler in handlers:
         handler.setFormatter(formatter)
         handler.addFilter(mask)
