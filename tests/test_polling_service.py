@@ -14,6 +14,7 @@ from gui.demo import DemoConfluence, DemoTask, Fault, ManualClock
 from gui.polling.alerts import Alert, AlertKind, AlertPolicy
 from gui.polling.service import PollingService
 from gui.polling.tracker import Phase, PollPolicy, SiteEvent, SiteState, TaskEvent
+from gui.polling.wake import WakeMonitor
 
 FAST = PollPolicy(
     interval=0.05,
@@ -267,3 +268,18 @@ def wait_for_the_worker(qtbot: Any, seconds: float) -> None:
     """Let the worker run (and have its signals delivered) for a while before counting."""
     qtbot.wait(int(seconds * 1000))
     QCoreApplication.processEvents()
+
+
+def test_a_wall_clock_jump_is_noticed_as_a_wake_up(qtbot: Any) -> None:
+    wall = [1000.0]
+    monitor = WakeMonitor(check_ms=60_000, watch_network=False, wall=lambda: wall[0])
+    monitor.start()
+    woke: list[str] = []
+    monitor.woke.connect(woke.append)
+
+    monitor.check_clock()
+    wall[0] += 3600  # an hour of suspend: the wall clock moved, the monotonic clock did not
+    monitor.check_clock()
+    monitor.stop()
+
+    assert len(woke) == 1 and "+3600 s" in woke[0]
