@@ -1,6 +1,13 @@
-"""The Confluence domain: sites, credentials, the HTTP client and the task model. No Qt here."""
+"""The Confluence domain: sites, credentials, the HTTP client and the task model. No Qt here.
 
-from gui.confluence.client import ConfluenceClient, CurrentUser, RawAnswer
+The client is imported on first use: it pulls in requests (about 0.1 s), which the desktop app's
+start-up and every module that only needs a SiteConfig or a TaskStatus should not pay for.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from gui.confluence.errors import (
     ConfluenceError,
     CredentialsRejected,
@@ -22,6 +29,20 @@ from gui.confluence.site import (
 )
 from gui.confluence.task import TaskState, TaskStatus, parse_task
 from gui.confluence.task_ref import TaskRef, parse_task_ref
+
+if TYPE_CHECKING:
+    from gui.confluence.client import ConfluenceClient, CurrentUser, RawAnswer
+
+_FROM_CLIENT = ("ConfluenceClient", "CurrentUser", "RawAnswer")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_CLIENT:
+        from gui.confluence import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AuthKind",

@@ -12,14 +12,17 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from gui.confluence.site import Credentials, SiteConfig
 from gui.polling.emit import emit
-from gui.polling.site_worker import SiteWorker
 from gui.polling.tracker import PollPolicy, SiteEvent, TaskEvent, TaskView
 from gui.polling.wake import WakeMonitor
+
+if TYPE_CHECKING:
+    from gui.polling.site_worker import SiteWorker
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +128,10 @@ class PollingService(QObject):
         if existing is not None:
             emit(existing.inbox.configure, site, credentials)
             return
+        # Imported with the first site, not with the service: it loads requests, and the app
+        # shows its window before any site is set.
+        from gui.polling.site_worker import SiteWorker
+
         worker = SiteWorker(site, credentials, self._policy, home=self.thread())
         entry = _Site(QThread(), worker)
         entry.thread.setObjectName(f"poller-{site.site_id}")

@@ -15,17 +15,22 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from gui.confluence.client import ConfluenceClient
 from gui.confluence.errors import (
     ConfluenceError,
     CredentialsRejected,
     RateLimited,
     ServerTrouble,
+    SiteUnreachable,
     TaskNotFound,
 )
 from gui.confluence.task import TaskState, TaskStatus
 from gui.polling.eta import EtaEstimator
+
+if TYPE_CHECKING:
+    # Only a type here: importing the client loads requests, which start-up defers.
+    from gui.confluence.client import ConfluenceClient
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +166,7 @@ class SiteTracker:
         self._paused = False
         self.last_polled_at: float | None = None
         self.unreachable_since: float | None = None
+        self._bugs_logged: set[str] = set()
 
     @property
     def state(self) -> SiteState:
@@ -251,6 +257,9 @@ class SiteTracker:
         except ConfluenceError as error:
             events += self._back_off(error, None)
             return events
+        except Exception as error:  # a bug of ours must not stop the poller
+            events += self._back_off(self._unexpected(error), None)
+            return events
 
         self._failures = 0
         self.unreachable_since = None
@@ -326,6 +335,15 @@ class SiteTracker:
             # A 404 that may clear up (a Data Center node that has not seen the task yet) changes
             # nothing the user sees.
             watched.view = replace(old, not_found_count=count)
+
+    def _unexpected(self, error: Exception) -> ConfluenceError:
+        """A bug, not a server fault: the traceback goes to the log once per kind of error, and
+        the site counts as unreachable so the poller backs off instead of dying or spinning."""
+        kind = type(error).__name__
+        if kind not in self._bugs_logged:
+            self._bugs_logged.add(kind)
+            log.error("Site %s: unexpected error while polling", self.site_id, exc_info=error)
+        return SiteUnreachable(f"Internal error while polling ({kind}); see the log for details.")
 
     def _back_off(self, error: ConfluenceError, retry_after: float | None) -> list[Event]:
         self._failures += 1
