@@ -10,12 +10,13 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from gui import APP_ID, APP_NAME
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from gui.app_demo import DemoSession
     from gui.polling.tracker import PollPolicy
@@ -38,12 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from gui.polling.service import PollingService
     from gui.views.controller import AppController
 
-    policy = None
-    if demo:
-        from gui.app_demo import demo_policy
-
-        policy = demo_policy(speed)
-    service = PollingService(policy)
+    service = PollingService()
     controller = AppController(
         service,
         _notifier(),
@@ -57,13 +53,24 @@ def run(args: argparse.Namespace) -> int:
     )
     controller.quitting.connect(app.exit)
     app.aboutToQuit.connect(lambda: controller.quit(0))
-    saved = _saved_sites(controller, policy)
-    if demo:
-        _start_demo(controller, demos, speed)
-    else:
-        saved.load()
-
     controller.start(minimized=bool(getattr(args, "minimized", False)))
+
+    def load_sites() -> None:
+        policy = None
+        if demo:
+            from gui.app_demo import demo_policy
+
+            policy = demo_policy(speed)
+            service.set_policy(policy)
+        saved = _saved_sites(controller, policy)
+        if demo:
+            _start_demo(controller, demos, speed)
+        else:
+            saved.load()
+
+    # The window first: the store, the keyring, requests and the demo server cost about 0.2 s to
+    # load, and a window that is already on screen can show the sites a moment later.
+    _after_first_paint(controller.window, load_sites)
     try:
         status = app.exec()
     finally:
@@ -72,6 +79,26 @@ def run(args: argparse.Namespace) -> int:
             session.stop()
     log.info("Exiting with status %d", status)
     return status
+
+
+def _after_first_paint(window: QWidget, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once ``window`` has painted (or at once when it is not shown)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    if not window.isVisible():
+        QTimer.singleShot(0, callback)
+        return
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+            if event.type() == QEvent.Type.Paint:
+                window.removeEventFilter(self)
+                # Queued, so the paint in progress reaches the screen first.
+                QTimer.singleShot(0, callback)
+                self.deleteLater()
+            return False
+
+    window.installEventFilter(FirstPaint(window))
 
 
 def setup_app_logging(verbose: bool) -> None:
