@@ -124,7 +124,10 @@ class ConfluenceClient:
                 ) from error
             results, size, limit, has_next = _page(payload)
             tasks.extend(parse_task(item, self.address.base_url) for item in results)
-            if not results or not (has_next or size >= limit):
+            # A server that sends `_links` names the next page when there is one; only without
+            # them does a full page suggest more (and cost one empty request at the end).
+            more = has_next if has_next is not None else size >= limit
+            if not results or not more:
                 return tasks
             start += size
         log.warning(
@@ -317,14 +320,14 @@ class ConfluenceClient:
         return body.replace(token, b"[redacted]") if token else body
 
 
-def _page(payload: Any) -> tuple[list[Any], int, int, bool]:
+def _page(payload: Any) -> tuple[list[Any], int, int, bool | None]:
     if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
         raise NotConfluence("The task list answer has no 'results' list")
     results = payload["results"]
     size = payload.get("size", len(results))
     limit = payload.get("limit", len(results) or 1)
     links = payload.get("_links")
-    has_next = isinstance(links, dict) and bool(links.get("next"))
+    has_next = bool(links.get("next")) if isinstance(links, dict) else None
     if not isinstance(size, int) or not isinstance(limit, int) or limit <= 0:
         raise NotConfluence("The task list answer has a malformed 'size' or 'limit'")
     return results, size, limit, has_next
