@@ -115,6 +115,15 @@ class AppController(QObject):
         if isinstance(target, tuple) and len(target) == 2:
             self._batch.flush()
             self.window.select_task((str(target[0]), str(target[1])))
+            # Read back from the table, so the log (and the desktop test) sees what the user sees.
+            view = self.window.selected_task()
+            if view is None:
+                log.info("Notification clicked: no task selected (%s/%s)", *target)
+            else:
+                title = view.status.title if view.status is not None else ""
+                log.info(
+                    "Notification clicked: selected %s/%s %r", view.site_id, view.task_id, title
+                )
 
     def quit(self, status: int = 0) -> None:
         if self._quit_started:
