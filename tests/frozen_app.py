@@ -1,7 +1,8 @@
 """Where the frozen (PyInstaller) build is for the tests marked ``frozen``, building it if asked.
 
 ``CTT_BUILD_FROZEN=1`` (implied by ``CI=true``) runs ``packaging/build.sh`` once per pytest run,
-about a minute; otherwise an existing ``dist/`` build is used, and without one the tests skip.
+about a minute; otherwise an existing ``dist/`` build is used when it is newer than every source
+file, and the tests skip without one.
 """
 
 from __future__ import annotations
@@ -54,7 +55,16 @@ def frozen_app() -> Path:
     binary = DIST / APP_ID / APP_ID
     if not binary.is_file():
         pytest.skip("no frozen build: run `bash packaging/build.sh` or set CTT_BUILD_FROZEN=1")
+    if binary.stat().st_mtime < _newest_source_change():
+        # An old build would test yesterday's code and fail (or pass) for the wrong reason.
+        pytest.skip("dist/ is older than the sources: rebuild, or set CTT_BUILD_FROZEN=1")
     return binary
+
+
+def _newest_source_change() -> float:
+    sources = [*(ROOT / "gui").rglob("*.py"), *(ROOT / "resources").rglob("*")]
+    sources += [*(ROOT / "packaging").iterdir()]
+    return max(path.stat().st_mtime for path in sources if path.is_file())
 
 
 def release_archive() -> Path:
