@@ -36,6 +36,13 @@ def run(args: argparse.Namespace) -> int:
     demo = bool(getattr(args, "demo", False))
     speed = _demo_speed()
 
+    from gui.platform.single_instance import SingleInstance, server_name
+
+    # The demo runs beside a real instance rather than popping the real window up.
+    instance = SingleInstance(server_name("demo" if demo else ""))
+    if not instance.claim():
+        return 0
+
     from gui.polling.service import PollingService
     from gui.views.controller import AppController
 
@@ -52,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         lambda: _start_demo(controller, demos, speed) if not demos else None
     )
     controller.quitting.connect(app.exit)
+    instance.showRequested.connect(controller.window.bring_up)
     app.aboutToQuit.connect(lambda: controller.quit(0))
     controller.start(minimized=bool(getattr(args, "minimized", False)))
 
@@ -75,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         status = app.exec()
     finally:
         controller.quit(0)
+        instance.release()
         for session in demos:
             session.stop()
     log.info("Exiting with status %d", status)

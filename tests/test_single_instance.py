@@ -6,6 +6,7 @@ import os
 import socket
 import tempfile
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,6 +43,15 @@ def test_a_socket_left_by_a_crash_does_not_block_the_next_start(qtbot: Any, name
     instance.release()
 
 
-def test_the_socket_name_is_per_user_and_safe() -> None:
+def test_the_socket_lives_in_the_private_runtime_directory(isolated_home: Path) -> None:
+    runtime = os.environ["XDG_RUNTIME_DIR"]
+    assert server_name() == os.path.join(runtime, "confluence-task-tray.socket")
+    assert server_name("demo") != server_name()
+
+
+def test_without_a_runtime_directory_the_name_is_per_user_and_safe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
     assert server_name().startswith("confluence-task-tray-")
     assert "/" not in server_name()

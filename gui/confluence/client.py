@@ -26,7 +26,7 @@ from gui.confluence.http import (
     redact_headers,
     retry_after_seconds,
 )
-from gui.confluence.site import Credentials, SiteAddress
+from gui.confluence.site import AuthKind, Credentials, SiteAddress
 from gui.confluence.task import TaskStatus, parse_task
 
 log = logging.getLogger(__name__)
@@ -303,13 +303,13 @@ class ConfluenceClient:
         text = f"{host} {what} ({status}"
         text += f", {category}" if category else ""
         text += f": {said})" if said else ")"
-        if status == 401:
-            text += (
-                ". Check the email and API token, or create a new token; polling stops until then."
-            )
-        else:
-            text += ". These credentials may lack permission or the token's scopes."
-        return text
+        if status != 401:
+            return text + ". These credentials may lack permission or the token's scopes."
+        if self._credentials is None:
+            return text + ". This site needs credentials: an API or access token."
+        if self._credentials.kind is AuthKind.BASIC:
+            return text + ". Check the email and API token, or create a new API token."
+        return text + ". Check the access token: it may be wrong, expired or revoked."
 
     def _scrub(self, text: str) -> str:
         token = self._credentials.token if self._credentials else ""

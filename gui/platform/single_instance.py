@@ -1,15 +1,18 @@
 """One running app per user: a second start asks the first to show its window, then exits.
 
-The first instance listens on a QLocalServer named from APP_ID and the user name (a Unix socket
-or a Windows named pipe, reachable by this user only). A later start connects, sends ``show``
-and leaves. A socket file left behind by a crash answers no one: it is removed before listening.
+The first instance listens on a QLocalServer named from APP_ID: a Unix socket in the user's
+runtime directory, or a Windows named pipe with the user name; reachable by this user only. A
+later start connects, sends ``show`` and leaves. A socket file left behind by a crash answers no
+one: it is removed before listening.
 """
 
 from __future__ import annotations
 
 import getpass
 import logging
+import os
 import re
+import sys
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -23,13 +26,22 @@ _CONNECT_MS = 500
 _SHOW = b"show\n"
 
 
-def server_name() -> str:
-    """The per-user name of the local socket."""
+def server_name(variant: str = "") -> str:
+    """The per-user name of the local socket; ``variant`` separates e.g. the demo from the app.
+
+    On Unix it is a path in the user's runtime directory (``$XDG_RUNTIME_DIR``), private to the
+    user and to the login session, so a test run with its own runtime directory never meets the
+    developer's running app. Elsewhere it is a name with the user in it (a Windows named pipe).
+    """
+    suffix = f"-{variant}" if variant else ""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if sys.platform != "win32" and runtime and os.path.isdir(runtime):
+        return os.path.join(runtime, f"{APP_ID}{suffix}.socket")
     try:
         user = getpass.getuser()
     except (OSError, KeyError):
         user = "user"  # no login name (some containers): one instance per machine then
-    return f"{APP_ID}-{re.sub(r'[^A-Za-z0-9_.-]', '_', user)}"
+    return f"{APP_ID}-{re.sub(r'[^A-Za-z0-9_.-]', '_', user)}{suffix}"
 
 
 class SingleInstance(QObject):

@@ -102,9 +102,8 @@ class AlertPolicy:
         if not self._enabled[AlertKind.SIGN_IN]:
             return None
         name = self._name(event.site_id)
-        body = f"{name} refused the credentials; polling it has stopped until you sign in again."
-        if event.reason:
-            body += f"\n{event.reason}"
+        body = event.reason or f"{name} refused the credentials."
+        body += "\nPolling this site has stopped until you update its credentials or retry."
         title = f"{name} needs you to sign in"
         return self._alert(AlertKind.SIGN_IN, title, body, event.site_id, event.site_id)
 

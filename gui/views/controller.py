@@ -105,6 +105,10 @@ class AppController(QObject):
         """Start polling and show the tray and/or the window; never leaves the app unreachable."""
         has_tray = self.tray.show()
         self.window.set_close_hides(has_tray)
+        if has_tray and self.notifier is not None:
+            # Where no notification service answers (Windows, macOS, a bare X session), the
+            # notifier falls back on the tray's balloons.
+            self.notifier.set_tray(self.tray.icon)  # type: ignore[attr-defined]
         if not (minimized and has_tray):
             self.window.bring_up()
         self.service.start()
@@ -131,6 +135,8 @@ class AppController(QObject):
         self._quit_started = True
         log.info("Quitting (status %d)", status)
         self.service.stop(2000)
+        if self.notifier is not None:
+            self.notifier.close()  # type: ignore[attr-defined]
         self.tray.hide()
         self.window.hide()
         self.quitting.emit(status)

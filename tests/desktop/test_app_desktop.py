@@ -212,7 +212,10 @@ def test_demo_run_sends_one_notification_per_outcome_and_a_click_selects_the_tas
     assert bodies["Delete page tree failed"] == f"{CLOUD}\n{FAILURE_REASON}"
     assert "no longer knows this task" in bodies["Archive pages is gone"]
     sign_in = bodies[f"{REFUSED} needs you to sign in"]
-    assert sign_in.startswith(f"{REFUSED} refused the credentials"), sign_in
+    assert "refused the credentials" in sign_in, sign_in
+    assert sign_in.endswith(
+        "Polling this site has stopped until you update its credentials or retry."
+    )
     assert "(401)" in sign_in
 
     # With a tray, closing the window hides it; the click must bring it back.

@@ -32,7 +32,7 @@ ALERTS = [
     {
         "kind": "sign-in",
         "title": "Demo DC needs you to sign in",
-        "body": "Demo DC refused the credentials",
+        "body": "wiki.example.org refused the credentials (401)",
         "target": "dc",
     },
 ]
