@@ -81,8 +81,21 @@ def x_server_ready(timeout: float = 10.0) -> bool:
     return False
 
 
+class DisplayRefused(RuntimeError):
+    """The X server turned a client away; seen now and then with Xvfb under rapid restarts."""
+
+
 def time_until_window(argv: Sequence[str], env: dict[str, str]) -> float:
-    """Seconds from starting ``argv`` until its main window is mapped on the X server."""
+    """Seconds from starting ``argv`` until its main window is mapped; retried if X refused."""
+    for _ in range(2):
+        try:
+            return _time_until_window_once(argv, env)
+        except DisplayRefused as refused:
+            print(f"(retrying: {refused})")
+    return _time_until_window_once(argv, env)
+
+
+def _time_until_window_once(argv: Sequence[str], env: dict[str, str]) -> float:
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errors)
@@ -91,6 +104,8 @@ def time_until_window(argv: Sequence[str], env: dict[str, str]) -> float:
                 if process.poll() is not None:
                     errors.seek(0)
                     tail = errors.read().decode(errors="replace")[-2000:]
+                    if "could not connect to display" in tail:
+                        raise DisplayRefused(f"{argv[0]} could not connect to the X server")
                     raise RuntimeError(f"{argv[0]} exited with {process.returncode}:\n{tail}")
                 if time.perf_counter() - start > WINDOW_TIMEOUT:
                     raise RuntimeError(f"{argv[0]} showed no window within {WINDOW_TIMEOUT} s")
