@@ -146,7 +146,8 @@ def main() -> int:
 
     size, files = folder_megabytes(APP_DIR)
     verdict = "ok" if size < SIZE_GOAL_MB else "OVER GOAL"
-    print(f"bundle {APP_DIR.relative_to(ROOT)}: {size:.1f} MB unpacked in {files} files "
+    print(f"bundle {APP_DIR.relative_to(ROOT)}: {size:.1f} MB ({size * 1e6 / 2**20:.1f} MiB) "
+          f"unpacked in {files} files "
           f"(goal < {SIZE_GOAL_MB} MB: {verdict})")  # fmt: skip
     for archive in sorted(APP_DIR.parent.glob(f"{APP_ID}-{__version__}-*.tar.gz")):
         print(f"archive {archive.name}: {archive.stat().st_size / 1e6:.1f} MB")
