@@ -1,8 +1,9 @@
 """The frozen bundle's size and start time, against the same app started from the venv.
 
-    .venv/bin/python tests/benchmarks/bench_bundle.py [--build] [--runs N]
+    .venv/bin/python tests/benchmarks/bench_bundle.py [--build] [--runs N] [--short]
 
-Uses dist/confluence-task-tray (``--build`` runs packaging/build.sh first). Prints:
+Uses dist/confluence-task-tray (``--build`` runs packaging/build.sh first; without a build it
+reports nothing and exits 0, so tests/benchmarks/run.py can run it anywhere). Prints:
 - the unpacked size of the app folder (goal: under 140 MB) and of the release archive;
 - process start to ``--version`` printed, frozen vs venv (the interpreter and CLI floor);
 - process start to the main window shown with ``--demo``, frozen vs venv, when an X server and
@@ -17,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import Figure, child_env, median, report  # noqa: E402
 
 from gui import APP_ID, APP_NAME, __version__  # noqa: E402
 
@@ -49,9 +52,12 @@ def folder_megabytes(folder: Path) -> tuple[float, int]:
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": "disabled:", **extra}
-    env.pop("PYTHON_KEYRING_BACKEND", None)
-    return env
+    """A private home per run, so no run sees the settings or single-instance socket of another."""
+    home = Path(tempfile.mkdtemp(prefix="ctt-bench-bundle-", dir=_SCRATCH))
+    return child_env(home, **extra)
+
+
+_SCRATCH: str | None = None  # set by main() to a folder removed at exit
 
 
 def time_until_exit(argv: Sequence[str], env: dict[str, str]) -> float:
@@ -116,10 +122,8 @@ def _time_until_window_once(argv: Sequence[str], env: dict[str, str]) -> float:
             process.wait()
 
 
-def compare(
-    label: str, measure: Callable[[Sequence[str]], float], runs: int
-) -> tuple[float, float]:
-    """Alternate frozen and venv runs; print and return both medians."""
+def compare(label: str, measure: Callable[[Sequence[str]], float], runs: int) -> Figure:
+    """Alternate frozen and venv runs; the frozen median, with the venv median as baseline."""
     frozen: list[float] = []
     venv: list[float] = []
     measure(FROZEN)  # first runs warm the page cache; they are not counted
@@ -127,43 +131,52 @@ def compare(
     for _ in range(runs):
         frozen.append(measure(FROZEN))
         venv.append(measure(VENV))
-    f, v = statistics.median(frozen), statistics.median(venv)
-    print(f"{label:<34} frozen {f:7.3f} s   venv {v:7.3f} s   ratio {f / v:5.2f}   (n={runs})")
-    return f, v
+    return Figure(f"{label}, frozen (baseline: venv)", median(frozen), "s", baseline=median(venv))
 
 
 def main() -> int:
+    global _SCRATCH
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", action="store_true", help="run packaging/build.sh first")
     parser.add_argument("--runs", type=int, default=7, help="timed runs per side (default 7)")
+    parser.add_argument("--short", action="store_true", help="CI form: 3 runs per side")
     args = parser.parse_args()
+    runs = 3 if args.short else args.runs
+    mode = "short" if args.short else "full"
 
     if args.build:
         subprocess.run(["bash", str(ROOT / "packaging" / "build.sh")], check=True)
     if not Path(FROZEN[0]).is_file():
-        print(f"no build at {APP_DIR}: run bash packaging/build.sh (or pass --build)")
-        return 1
+        print(f"no build at {APP_DIR}: nothing to measure (bash packaging/build.sh, or --build)")
+        report("bundle", [], mode)
+        return 0
 
     size, files = folder_megabytes(APP_DIR)
-    verdict = "ok" if size < SIZE_GOAL_MB else "OVER GOAL"
-    print(f"bundle {APP_DIR.relative_to(ROOT)}: {size:.1f} MB ({size * 1e6 / 2**20:.1f} MiB) "
-          f"unpacked in {files} files "
-          f"(goal < {SIZE_GOAL_MB} MB: {verdict})")  # fmt: skip
+    figures = [
+        Figure(f"bundle unpacked ({files} files)", size, "MB", goal=f"< {SIZE_GOAL_MB} MB",
+               goal_met=size < SIZE_GOAL_MB),
+    ]  # fmt: skip
     for archive in sorted(APP_DIR.parent.glob(f"{APP_ID}-{__version__}-*.tar.gz")):
-        print(f"archive {archive.name}: {archive.stat().st_size / 1e6:.1f} MB")
+        figures.append(Figure(f"archive {archive.name}", archive.stat().st_size / 1e6, "MB"))
 
-    compare("start to --version printed", lambda cmd: time_until_exit(
-        [*cmd, "--version"], _env()), args.runs)  # fmt: skip
+    def version(cmd: Sequence[str]) -> float:
+        return time_until_exit([*cmd, "--version"], _env())
 
-    if os.environ.get("DISPLAY") and shutil.which("xdotool") and x_server_ready():
-        xcb = _env(QT_QPA_PLATFORM="xcb")
-        compare("start to --demo window shown (xcb)", lambda cmd: time_until_window(
-            [*cmd, "--demo"], xcb), args.runs)  # fmt: skip
-    else:
-        offscreen = _env(QT_QPA_PLATFORM="offscreen", CTT_DEMO_SPEED="50")
-        print("(no X server or xdotool: timing the whole offscreen demo run instead)")
-        compare("--demo --exit-when-done (offscreen)", lambda cmd: time_until_exit(
-            [*cmd, "--demo", "--exit-when-done"], offscreen), args.runs)  # fmt: skip
+    def window(cmd: Sequence[str]) -> float:
+        return time_until_window([*cmd, "--demo"], _env(QT_QPA_PLATFORM="xcb"))
+
+    def demo_run(cmd: Sequence[str]) -> float:
+        return time_until_exit([*cmd, "--demo", "--exit-when-done"], _env(CTT_DEMO_SPEED="50"))
+
+    with tempfile.TemporaryDirectory(prefix="ctt-bench-bundle-") as scratch:
+        _SCRATCH = scratch
+        figures.append(compare("start to --version printed", version, runs))
+        if os.environ.get("DISPLAY") and shutil.which("xdotool") and x_server_ready():
+            figures.append(compare("start to --demo window shown (xcb)", window, runs))
+        else:
+            print("(no X server or xdotool: timing the whole offscreen demo run instead)")
+            figures.append(compare("--demo --exit-when-done offscreen", demo_run, runs))
+    report("bundle", figures, mode)
     return 0
 
 
