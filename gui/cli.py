@@ -184,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
         allow_abbrev=False,
     )
+    commands.add_parser(
+        "diagnose",
+        help="show which keyring backend this machine offers (to tell why tokens cannot be saved)",
+        allow_abbrev=False,
+    )
     for sub in (watch, listing, get):
         # SUPPRESS keeps a -v given before the command from being reset by the subcommand.
         sub.add_argument(
@@ -280,6 +285,11 @@ def _dispatch(args: argparse.Namespace, pacer: Pacer | None) -> int:
         from gui.commands import get
 
         return get.run(args)
+    if args.command == "diagnose":
+        from gui.platform import diagnostics
+
+        print("\n".join(diagnostics.report_lines(diagnostics.diagnose_keyring())))
+        return 0
     if args.command == "demo-server":
         from gui.commands import demo_server
 

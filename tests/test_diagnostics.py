@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 from gui.platform import diagnostics
@@ -29,3 +32,18 @@ def test_no_keyring_is_reported_unusable_with_the_reason(failing_keyring: Any) -
 def test_keyring_backend_plugins_are_listed() -> None:
     # The entry points are what a frozen build loses when its metadata is not bundled.
     assert "SecretService" in diagnostics.diagnose_keyring().plugins
+
+
+def test_a_keyring_backend_that_does_not_load_reads_as_no_keyring() -> None:
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "no.such.module.Keyring"}
+    done = subprocess.run(
+        [sys.executable, "-m", "gui", "diagnose"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "keyring usable: no" in done.stdout
+    assert "Traceback" not in done.stderr

@@ -16,6 +16,7 @@ import keyring.backend
 import keyring.errors
 
 from gui import APP_NAME
+from gui.platform.secrets import current_backend
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def diagnose_keyring() -> KeyringDiagnosis:
     """Find the backend and look up an entry nobody stores: reads only, never writes."""
     plugins = tuple(sorted(ep.name for ep in metadata.entry_points(group="keyring.backends")))
     viable = tuple(sorted(_class_path(ring) for ring in keyring.backend.get_all_keyring()))
-    backend = keyring.get_keyring()
+    backend = current_backend()
     error = None
     try:
         backend.get_password(APP_NAME, "diagnose (never stored)")

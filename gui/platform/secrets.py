@@ -50,6 +50,19 @@ class KeyringFailed(SecretsError):
     """The keyring answered with an error we cannot classify; retrying later may help."""
 
 
+def current_backend() -> keyring.backend.KeyringBackend:
+    """The keyring backend, or keyring's failing one when choosing it blew up: a
+    ``PYTHON_KEYRING_BACKEND`` or keyringrc naming a backend that does not import must read as
+    "no keyring", not crash the app."""
+    try:
+        return keyring.get_keyring()
+    except (ImportError, ValueError, AttributeError, TypeError) as error:
+        log.warning("The configured keyring backend could not be loaded: %s", error)
+        fallback = keyring.backends.fail.Keyring()
+        keyring.set_keyring(fallback)
+        return fallback
+
+
 def _install_hint() -> str:
     if sys.platform.startswith("linux"):
         return (
@@ -91,7 +104,7 @@ class Secrets:
 
     def keyring_problem(self) -> NoKeyringError | None:
         """A NoKeyringError when no real keyring backend is installed, without touching it."""
-        if isinstance(keyring.get_keyring(), keyring.backends.fail.Keyring):
+        if isinstance(current_backend(), keyring.backends.fail.Keyring):
             problem = _translate(keyring.errors.NoKeyringError(), "store tokens")
             assert isinstance(problem, NoKeyringError)
             return problem
