@@ -26,7 +26,6 @@ from PySide6.QtCore import QObject, Signal, Slot
 from gui import APP_ID, APP_NAME
 from gui.platform.freedesktop import BusUnavailable, Event, FreedesktopBus
 from gui.polling.alerts import Alert, Target
-from gui.polling.emit import emit
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QSystemTrayIcon
@@ -122,7 +121,7 @@ class Notifier(QObject):
         target = self._targets.pop(notification_id, None)
         if target is not None:
             log.info("Notification %d clicked", notification_id)
-            emit(self.activated, target)
+            self.activated.emit(target)
 
     @Slot(int)
     def _on_undelivered(self, number: int) -> None:
@@ -141,7 +140,7 @@ class Notifier(QObject):
 
     def _on_tray_clicked(self) -> None:
         if self._tray_target is not None:
-            emit(self.activated, self._tray_target)
+            self.activated.emit(self._tray_target)
 
     # Background thread: the only place the bus is used
 
@@ -175,10 +174,10 @@ class Notifier(QObject):
                     log.info("Desktop notifications unavailable: %s", error)
                 capabilities = None
                 bus.close()
-                emit(self._undelivered, item.number)
+                self._undelivered.emit(item.number)
                 continue
-            emit(self._sent, item.number, notification_id)
+            self._sent.emit(item.number, notification_id)
 
     def _forward(self, event: Event | None) -> None:
         if event is not None and event[0] == "clicked":
-            emit(self._clicked, event[1])
+            self._clicked.emit(event[1])

@@ -18,7 +18,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from gui import APP_ID
-from gui.polling.emit import emit
 
 log = logging.getLogger(__name__)
 
@@ -102,4 +101,4 @@ class SingleInstance(QObject):
         message = bytes(socket.readAll().data())
         if message.strip() == _SHOW.strip():
             log.info("Another start asked for the window")
-            emit(self.showRequested)
+            self.showRequested.emit()

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from gui.confluence.site import Credentials, SiteConfig
-from gui.polling.emit import emit
 from gui.polling.tracker import PollPolicy, SiteEvent, TaskEvent, TaskView
 from gui.polling.wake import WakeMonitor
 
@@ -126,7 +125,7 @@ class PollingService(QObject):
         """Add a site, or apply changed settings or credentials (which also retries sign-in)."""
         existing = self._sites.get(site.site_id)
         if existing is not None:
-            emit(existing.inbox.configure, site, credentials)
+            existing.inbox.configure.emit(site, credentials)
             return
         # Imported with the first site, not with the service: it loads requests, and the app
         # shows its window before any site is set.
@@ -139,12 +138,12 @@ class PollingService(QObject):
         self._connect(entry)
         self._sites[site.site_id] = entry
         if self._paused:
-            emit(entry.inbox.set_paused, True)
+            entry.inbox.set_paused.emit(True)
         for item in self._pending.pop(site.site_id, []):
             if isinstance(item, TaskView):
-                emit(entry.inbox.restore, item)
+                entry.inbox.restore.emit(item)
             else:
-                emit(entry.inbox.watch, item)
+                entry.inbox.watch.emit(item)
         if self._running:
             self._launch(entry)
 
@@ -160,7 +159,7 @@ class PollingService(QObject):
         """The user asked to try a site's credentials again after a refusal."""
         entry = self._sites.get(site_id)
         if entry is not None:
-            emit(entry.inbox.retry)
+            entry.inbox.retry.emit()
 
     # Tasks
 
@@ -170,7 +169,7 @@ class PollingService(QObject):
         if entry is None:
             self._pending.setdefault(site_id, []).append(task_id)
         else:
-            emit(entry.inbox.watch, task_id)
+            entry.inbox.watch.emit(task_id)
 
     def unwatch(self, site_id: str, task_id: str) -> None:
         entry = self._sites.get(site_id)
@@ -182,7 +181,7 @@ class PollingService(QObject):
                 if item != task_id and getattr(item, "task_id", None) != task_id
             ]
         else:
-            emit(entry.inbox.unwatch, task_id)
+            entry.inbox.unwatch.emit(task_id)
 
     def restore(self, view: TaskView) -> None:
         """Put back a task known from an earlier run, with its last known state."""
@@ -190,25 +189,25 @@ class PollingService(QObject):
         if entry is None:
             self._pending.setdefault(view.site_id, []).append(view)
         else:
-            emit(entry.inbox.restore, view)
+            entry.inbox.restore.emit(view)
 
     # Everything at once
 
     def poll_now(self) -> None:
         for entry in self._sites.values():
-            emit(entry.inbox.poll_now)
+            entry.inbox.poll_now.emit()
 
     def set_paused(self, paused: bool) -> None:
         if paused != self._paused:
             log.info("Polling %s by the user", "paused" if paused else "resumed")
         self._paused = paused
         for entry in self._sites.values():
-            emit(entry.inbox.set_paused, paused)
+            entry.inbox.set_paused.emit(paused)
 
     def set_policy(self, policy: PollPolicy) -> None:
         self._policy = policy
         for entry in self._sites.values():
-            emit(entry.inbox.set_policy, policy)
+            entry.inbox.set_policy.emit(policy)
 
     # Plumbing
 
@@ -232,10 +231,10 @@ class PollingService(QObject):
     def _launch(self, entry: _Site) -> None:
         entry.launched = True
         entry.thread.start()
-        emit(entry.inbox.begin)
+        entry.inbox.begin.emit()
 
     def _retire(self, entry: _Site) -> None:
-        emit(entry.inbox.shutdown)
+        entry.inbox.shutdown.emit()
         # The worker may be blocked in a request: cutting its sockets makes that request fail
         # at once, so the queued shutdown runs right after instead of after the read timeout.
         entry.worker.registry.abort()
@@ -256,17 +255,17 @@ class PollingService(QObject):
     @Slot(object)
     def _relay_task(self, event: TaskEvent) -> None:
         if self._is_current(event.task.site_id):
-            emit(self.taskChanged, event)
+            self.taskChanged.emit(event)
 
     @Slot(object)
     def _relay_site(self, event: SiteEvent) -> None:
         if self._is_current(event.site_id):
-            emit(self.siteChanged, event)
+            self.siteChanged.emit(event)
 
     @Slot(str, float)
     def _relay_polled(self, site_id: str, when: float) -> None:
         if self._is_current(site_id):
-            emit(self.sitePolled, site_id, when)
+            self.sitePolled.emit(site_id, when)
 
     @Slot(str)
     def _on_wake(self, reason: str) -> None:

@@ -16,7 +16,6 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from gui.confluence.client import ConfluenceClient
 from gui.confluence.site import Credentials, SiteConfig
 from gui.polling.abortable import SocketRegistry, abortable_session
-from gui.polling.emit import emit
 from gui.polling.tracker import Event, PollPolicy, SiteEvent, SiteTracker, TaskEvent, TaskView
 
 log = logging.getLogger(__name__)
@@ -85,7 +84,7 @@ class SiteWorker(QObject):
     def watch(self, task_id: str) -> None:
         event = self._tracker.watch(task_id)
         if event is not None:
-            emit(self.taskChanged, event)
+            self.taskChanged.emit(event)
         self._rearm()
 
     @Slot(str)
@@ -153,7 +152,7 @@ class SiteWorker(QObject):
         if self._stopping:
             return
         self._emit(events)
-        emit(self.sitePolled, self.site_id, time.time())
+        self.sitePolled.emit(self.site_id, time.time())
         self._rearm()
 
     def _rearm(self) -> None:
@@ -169,7 +168,7 @@ class SiteWorker(QObject):
     def _emit(self, events: list[Event]) -> None:
         for event in events:
             if isinstance(event, TaskEvent):
-                emit(self.taskChanged, event)
+                self.taskChanged.emit(event)
             elif isinstance(event, SiteEvent):
                 log.info(
                     "Site %s: %s -> %s%s",
@@ -178,4 +177,4 @@ class SiteWorker(QObject):
                     event.state.value,
                     f" ({event.reason})" if event.reason else "",
                 )
-                emit(self.siteChanged, event)
+                self.siteChanged.emit(event)

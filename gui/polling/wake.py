@@ -14,8 +14,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QNetworkInformation
 
-from gui.polling.emit import emit
-
 log = logging.getLogger(__name__)
 
 _ONLINE = (QNetworkInformation.Reachability.Online, QNetworkInformation.Reachability.Site)
@@ -68,7 +66,7 @@ class WakeMonitor(QObject):
         jump = offset - self._offset
         self._offset = offset
         if abs(jump) >= self._threshold:
-            emit(self.woke, f"The clock jumped by {jump:+.0f} s (sleep, wake or a clock change)")
+            self.woke.emit(f"The clock jumped by {jump:+.0f} s (sleep, wake or a clock change)")
 
     def _on_reachability(self, reachability: QNetworkInformation.Reachability) -> None:
         previous, self._reachability = self._reachability, reachability
@@ -76,7 +74,7 @@ class WakeMonitor(QObject):
             return
         log.info("Network reachability: %s", reachability.name)
         if reachability in _ONLINE and previous not in _ONLINE:
-            emit(self.woke, f"The network is back ({reachability.name})")
+            self.woke.emit(f"The network is back ({reachability.name})")
 
 
 def _load_network_information() -> QNetworkInformation | None:
