@@ -2,7 +2,8 @@
 # The project's one test command (README and CI): installs what the tests need when it is
 # missing, then runs formatting, lint, type checks and the whole pytest suite.
 # Usage: bash tests/run.sh [pytest args...]      e.g.  bash tests/run.sh -k demo -x
-# Environment: CTT_SKIP_INSTALL=1 skips apt and pip (for quick reruns on a prepared machine).
+# Environment: CTT_SKIP_INSTALL=1 skips apt and pip (for quick reruns on a prepared machine);
+#              CTT_BENCHMARKS=short also runs the benchmarks' short form (CI does).
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -86,6 +87,13 @@ run_step() {
 run_step "ruff format --check" "$VENV/bin/ruff" format --check .
 run_step "ruff check" "$VENV/bin/ruff" check --quiet .
 run_step "mypy" "$VENV/bin/mypy"
+
+# CI runs the benchmarks' short form so they cannot rot; their figures are reported, not
+# asserted (timings flake on shared machines), and a crashing benchmark fails the run.
+# Before pytest, so pytest's summary stays the last line.
+if [[ ${CTT_BENCHMARKS:-} == short ]]; then
+    run_step "benchmarks (short)" env QT_QPA_PLATFORM=offscreen "$PY" tests/benchmarks/run.py --short
+fi
 
 # The whole pytest run gets a virtual X server and a private session bus: tests marked "desktop"
 # start their app under xcb in a subprocess; everything else stays offscreen (tests/conftest.py).
