@@ -233,9 +233,12 @@ def setup_logging(verbose: bool) -> None:
     """Log to stderr: everything with ``-v``, otherwise errors only (the commands print their own
     messages for what a user must act on, so warnings would say the same thing twice).
 
-    Every entry point goes through here, so the rotating log file (with its secret mask) is set
-    up before any token is read and the redaction filter sees every handler.
+    Every entry point goes through here, so the rotating log file and stderr both mask every
+    secret registered later (``register_secret``) and whatever looks like an Authorization value.
     """
+    from gui.platform.logging_setup import SecretMaskFilter
+    from gui.platform.logging_setup import setup_logging as add_log_file
+
     global _console
     root = logging.getLogger()
     if _console is not None:
@@ -243,10 +246,9 @@ def setup_logging(verbose: bool) -> None:
     console = _console = _StderrHandler()
     console.setLevel(logging.DEBUG if verbose else logging.ERROR)
     console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    console.addFilter(SecretMaskFilter())
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     root.addHandler(console)
-
-    from gui.platform.logging_setup import setup_logging as add_log_file
 
     try:
         add_log_file(verbose, console=False)

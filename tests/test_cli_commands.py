@@ -11,9 +11,7 @@ from cli_helpers import TOKEN, assert_no_secret, clock, run_cli, site
 
 from gui import __version__
 from gui.cli import main
-from gui.commands import redact
 from gui.commands.output import LiveBlock, TaskLine
-from gui.commands.redact import install_redaction
 from gui.demo import DemoConfluence, DemoTask, Fault, ManualClock
 
 __all__ = ["clock", "site"]  # fixtures used by name
@@ -245,11 +243,18 @@ def test_server_text_cannot_send_terminal_escapes(
     assert "31mnobody" in run.out
 
 
-def test_redaction_masks_a_token_that_reaches_a_log_record(
-    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+def test_a_token_that_reaches_a_log_record_is_masked_on_stderr_and_in_the_log_file(
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(redact, "_secrets", set())
-    caplog.set_level(logging.INFO)
-    install_redaction(TOKEN)
-    logging.getLogger("test").info("header was %s", f"Bearer {TOKEN}")
-    assert TOKEN not in caplog.text and "Bearer [redacted]" in caplog.text
+    from gui.cli import setup_logging
+    from gui.platform.logging_setup import log_file_path, register_secret
+
+    setup_logging(verbose=False)
+    register_secret(TOKEN)
+    logging.getLogger("test").error("header was %s", f"Bearer {TOKEN}")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    err = capsys.readouterr().err
+    assert "header was Bearer [redacted]" in err and TOKEN not in err
+    log_text = log_file_path().read_text()
+    assert "header was Bearer [redacted]" in log_text and TOKEN not in log_text

@@ -9,8 +9,9 @@ import logging
 import pytest
 from cli_helpers import TOKEN, assert_no_secret, clock, run_cli, secret_forms, site
 
-from gui.commands import connect, redact
+from gui.commands import connect, output
 from gui.demo import FAULT_KINDS, DemoConfluence, DemoTask, Fault, ManualClock
+from gui.platform import logging_setup
 
 __all__ = ["clock", "site"]  # fixtures used by name
 
@@ -39,8 +40,9 @@ LASTING = {
 @pytest.fixture(autouse=True)
 def without_safety_net(monkeypatch: pytest.MonkeyPatch) -> None:
     """Turn off the last-resort masking, so these tests prove no code path lets the token out."""
-    monkeypatch.setattr(connect, "install_redaction", lambda secret: None)
-    monkeypatch.setattr(redact, "_secrets", set())
+    monkeypatch.setattr(connect, "register_secret", lambda secret: None)
+    monkeypatch.setattr(output, "mask_secrets", lambda text: text)
+    monkeypatch.setattr(logging_setup.SecretMaskFilter, "filter", lambda self, record: True)
 
 
 def test_every_fault_of_the_demo_is_covered() -> None:

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gui.commands.exit_codes import ExitCode
-from gui.commands.redact import install_redaction
 from gui.confluence.errors import ConfluenceError, CredentialsRejected, InvalidInput, TaskNotFound
 from gui.confluence.site import Credentials, SiteAddress, normalise_site_url
 from gui.confluence.task_ref import TaskRef, parse_task_ref
+from gui.platform.logging_setup import register_secret
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def read_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = N
             "Set it to your API token (Cloud, with --user EMAIL) or personal access token, "
             "for example: read -rs CONFLUENCE_TOKEN && export CONFLUENCE_TOKEN"
         )
-    install_redaction(token)
+    register_secret(token)
     return Credentials.for_token(token, args.user)
 
 

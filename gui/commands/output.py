@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Protocol, TextIO
 
-from gui.commands.redact import redact
+from gui.platform.logging_setup import mask_secrets
 
 BAR_WIDTH = 20
 STATES = ("running", "succeeded", "failed", "gone", "auth-failed", "unreachable")
@@ -62,7 +62,7 @@ def plain_text(text: str) -> str:
 
 def write(stream: TextIO, text: str) -> None:
     """Every line the command line prints goes through here, so a secret is masked in it."""
-    stream.write(redact(text))
+    stream.write(mask_secrets(text))
     stream.flush()
 
 
