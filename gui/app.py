@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from gui.app_demo import DemoSession
+    from gui.platform.notifications import Notifier
     from gui.polling.tracker import PollPolicy
     from gui.views.controller import AppController
     from gui.views.saved_sites import SavedSites
@@ -146,7 +147,7 @@ def _set_window_icon(app: QApplication) -> None:
         log.warning("No application icon: %s", error)
 
 
-def _notifier() -> object | None:
+def _notifier() -> Notifier:
     from gui.platform.notifications import Notifier
 
     return Notifier()

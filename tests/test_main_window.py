@@ -26,8 +26,8 @@ def make_window(qtbot, with_site: bool = True) -> MainWindow:
 def test_first_start_offers_add_site_and_demo(qtbot):
     window = make_window(qtbot, with_site=False)
     asked: list[str] = []
-    window.actions.add_site.triggered.connect(lambda: asked.append("site"))
-    window.actions.try_demo.triggered.connect(lambda: asked.append("demo"))
+    window.app_actions.add_site.triggered.connect(lambda: asked.append("site"))
+    window.app_actions.try_demo.triggered.connect(lambda: asked.append("demo"))
 
     assert window.welcome.isVisible()
     window.welcome.add_site_button.click()
@@ -149,7 +149,7 @@ def test_clear_finished_drops_ended_rows_and_reports_them(qtbot):
     )
 
     with qtbot.waitSignal(window.finishedCleared) as signal:
-        window.actions.clear_finished.trigger()
+        window.app_actions.clear_finished.trigger()
 
     assert signal.args == [[("site-a", "1")]]
     assert window.model.rowCount() == 1

@@ -58,7 +58,7 @@ def current_backend() -> keyring.backend.KeyringBackend:
         return keyring.get_keyring()
     except (ImportError, ValueError, AttributeError, TypeError) as error:
         log.warning("The configured keyring backend could not be loaded: %s", error)
-        fallback = keyring.backends.fail.Keyring()
+        fallback = keyring.backends.fail.Keyring()  # type: ignore[no-untyped-call]
         keyring.set_keyring(fallback)
         return fallback
 

@@ -7,8 +7,10 @@ user's commands flow back through AppActions to the service. Nothing here touche
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtWidgets import QSystemTrayIcon
 
 from gui.confluence.site import Credentials, SiteConfig
 from gui.polling.alerts import Alert, AlertPolicy
@@ -22,6 +24,19 @@ from gui.views.tray import Tray, TraySummary, summarise
 log = logging.getLogger(__name__)
 
 
+class Notifications(Protocol):
+    """What the controller needs of a notifier (``gui.platform.notifications.Notifier``)."""
+
+    @property
+    def activated(self) -> SignalInstance: ...
+
+    def show(self, alert: Alert) -> None: ...
+
+    def set_tray(self, tray: QSystemTrayIcon | None) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class AppController(QObject):
     """Owns the window, the tray and the service; ``quitting`` fires once when the app ends."""
 
@@ -31,7 +46,7 @@ class AppController(QObject):
     def __init__(
         self,
         service: PollingService,
-        notifier: QObject | None = None,
+        notifier: Notifications | None = None,
         *,
         alerts: AlertPolicy | None = None,
         exit_when_done: bool = False,
@@ -52,7 +67,7 @@ class AppController(QObject):
         service.siteChanged.connect(self._on_site_event)
         service.sitePolled.connect(self.window.site_status.on_polled)
         if notifier is not None:
-            notifier.activated.connect(self.show_target)  # type: ignore[attr-defined]
+            notifier.activated.connect(self.show_target)
 
         a = self.actions
         a.show_window.triggered.connect(self.window.bring_up)
@@ -108,7 +123,7 @@ class AppController(QObject):
         if has_tray and self.notifier is not None:
             # Where no notification service answers (Windows, macOS, a bare X session), the
             # notifier falls back on the tray's balloons.
-            self.notifier.set_tray(self.tray.icon)  # type: ignore[attr-defined]
+            self.notifier.set_tray(self.tray.icon)
         if not (minimized and has_tray):
             self.window.bring_up()
         self.service.start()
@@ -136,7 +151,7 @@ class AppController(QObject):
         log.info("Quitting (status %d)", status)
         self.service.stop(2000)
         if self.notifier is not None:
-            self.notifier.close()  # type: ignore[attr-defined]
+            self.notifier.close()
         self.tray.hide()
         self.window.hide()
         self.quitting.emit(status)
@@ -168,7 +183,7 @@ class AppController(QObject):
         if alert is None:
             return
         if self.notifier is not None:
-            self.notifier.show(alert)  # type: ignore[attr-defined]
+            self.notifier.show(alert)
         self.alertRaised.emit(alert)
 
     def _apply_batch(self, events: list[TaskEvent]) -> None:

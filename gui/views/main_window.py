@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
     def __init__(self, actions: AppActions | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
-        self.actions = actions or AppActions(self)
+        self.app_actions = actions or AppActions(self)
         self.model = TaskTableModel(self)
         self._sites: dict[str, SiteConfig] = {}
         self._close_hides = False
@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
 
-        self.welcome = WelcomePanel(self.actions.add_site, self.actions.try_demo, self)
+        self.welcome = WelcomePanel(self.app_actions.add_site, self.app_actions.try_demo, self)
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self.welcome)
         self._stack.addWidget(splitter)
@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.site_status, 1)
         self._build_menus()
 
-        self.actions.clear_finished.triggered.connect(self.clear_finished)
+        self.app_actions.clear_finished.triggered.connect(self.clear_finished)
         self.table.selectionModel().currentRowChanged.connect(self._show_current)
         self.model.dataChanged.connect(self._refresh_details)
         self.model.modelReset.connect(self._show_current)
@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         return table
 
     def _build_menus(self) -> None:
-        a = self.actions
+        a = self.app_actions
         app_menu = self.menuBar().addMenu("&App")
         app_menu.addActions([a.add_task, a.add_site, a.settings])
         app_menu.addSeparator()
