@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from gui.app_demo import DemoSession
     from gui.platform.notifications import Notifier
-    from gui.polling.tracker import PollPolicy
+    from gui.polling.states import PollPolicy
     from gui.views.controller import AppController
     from gui.views.saved_sites import SavedSites
 

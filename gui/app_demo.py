@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from gui.confluence.site import AuthKind, Credentials, Deployment, SiteAddress, SiteConfig
 from gui.demo import DEMO_USER_EMAIL, DemoConfluence
 from gui.demo.scenario import REFUSED_TOKEN, DemoScenario, demo_scenario
-from gui.polling.tracker import PollPolicy
+from gui.polling.states import PollPolicy
 
 log = logging.getLogger(__name__)
 

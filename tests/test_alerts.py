@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gui.confluence.task import TaskState, TaskStatus
 from gui.polling.alerts import AlertKind, AlertPolicy
-from gui.polling.tracker import Phase, SiteEvent, SiteState, TaskEvent, TaskView
+from gui.polling.states import Phase, SiteEvent, SiteState, TaskEvent, TaskView
 
 
 def status(state: TaskState, message: str = "", errors: tuple[str, ...] = ()) -> TaskStatus:

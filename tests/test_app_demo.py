@@ -9,7 +9,7 @@ import pytest
 
 from gui.app_demo import DEMO_CLOUD_SITE, DEMO_REFUSED_SITE, demo_policy, start_demo
 from gui.polling.service import PollingService
-from gui.polling.tracker import Phase, SiteState
+from gui.polling.states import Phase, SiteState
 from gui.views.controller import AppController
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -29,7 +29,8 @@ from gui.confluence import ConfluenceClient, Credentials, normalise_site_url
 from gui.confluence.task import TaskStatus
 from gui.demo import FAULT_KINDS, DemoConfluence, DemoTask, Fault, ManualClock
 from gui.polling.alerts import Alert, AlertKind, AlertPolicy
-from gui.polling.tracker import Event, Phase, PollPolicy, SiteState, SiteTracker
+from gui.polling.states import Event, Phase, PollPolicy, SiteState
+from gui.polling.tracker import SiteTracker
 
 POLICY = PollPolicy(jitter=0)
 WINDOW = 600.0

@@ -15,7 +15,8 @@ import pytest
 from gui.confluence import ConfluenceClient, Credentials, normalise_site_url
 from gui.demo import DemoConfluence, DemoTask, Fault, ManualClock
 from gui.polling.alerts import AlertKind, AlertPolicy
-from gui.polling.tracker import PollPolicy, SiteState, SiteTracker
+from gui.polling.states import PollPolicy, SiteState
+from gui.polling.tracker import SiteTracker
 
 SEEDS = range(5)
 EPSILON = 1e-6  # clock arithmetic in floating point

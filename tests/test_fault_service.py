@@ -20,7 +20,7 @@ from test_polling_service import Recorder, start_watching, task_requests, wait_f
 from gui.demo import DemoConfluence, DemoTask, Fault, ManualClock
 from gui.polling.alerts import AlertKind
 from gui.polling.service import PollingService
-from gui.polling.tracker import Phase, SiteState
+from gui.polling.states import Phase, SiteState
 
 # The service and recorder fixtures of the PollingService tests, shared rather than copied.
 service = polling.service

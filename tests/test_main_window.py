@@ -8,7 +8,7 @@ from views_helpers import event, task_view
 
 from gui.confluence.errors import CredentialsRejected
 from gui.confluence.site import SiteConfig, normalise_site_url
-from gui.polling.tracker import Phase, SiteEvent, SiteState
+from gui.polling.states import Phase, SiteEvent, SiteState
 from gui.views.main_window import MainWindow
 
 SITE = SiteConfig("site-a", "Acme wiki", normalise_site_url("https://acme.atlassian.net"))

@@ -13,7 +13,7 @@ from gui.confluence import Credentials, SiteConfig, normalise_site_url
 from gui.demo import DemoConfluence, DemoTask, Fault, ManualClock
 from gui.polling.alerts import Alert, AlertKind, AlertPolicy
 from gui.polling.service import PollingService
-from gui.polling.tracker import Phase, PollPolicy, SiteEvent, SiteState, TaskEvent
+from gui.polling.states import Phase, PollPolicy, SiteEvent, SiteState, TaskEvent
 from gui.polling.wake import WakeMonitor
 
 FAST = PollPolicy(

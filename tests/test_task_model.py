@@ -7,7 +7,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QTableView
 from views_helpers import event, task_view
 
-from gui.polling.tracker import Phase
+from gui.polling.states import Phase
 from gui.views.event_batch import TaskEventBatch
 from gui.views.progress_delegate import ProgressDelegate
 from gui.views.task_model import Column, Role, TaskTableModel

@@ -10,7 +10,8 @@ import pytest
 
 from gui.confluence import ConfluenceClient, Credentials, normalise_site_url
 from gui.demo import DemoTask, Fault
-from gui.polling.tracker import Phase, PollPolicy, SiteEvent, SiteState, SiteTracker, TaskEvent
+from gui.polling.states import Phase, PollPolicy, SiteEvent, SiteState, TaskEvent
+from gui.polling.tracker import SiteTracker
 
 POLICY = PollPolicy(
     interval=5, discovery_interval=60, gone_after_count=3, gone_after_seconds=30, jitter=0

@@ -7,7 +7,7 @@ from dataclasses import replace
 from PySide6.QtWidgets import QSystemTrayIcon
 from views_helpers import task_view
 
-from gui.polling.tracker import Phase
+from gui.polling.states import Phase
 from gui.resources import TrayState
 from gui.views.actions import AppActions
 from gui.views.tray import Tray, TraySummary, summarise

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gui.confluence.task import parse_task
-from gui.polling.tracker import Phase, TaskEvent, TaskView
+from gui.polling.states import Phase, TaskEvent, TaskView
 
 
 def task_view(

@@ -25,7 +25,8 @@ from gui.commands.output import LiveBlock, TaskLine, plain_text, renderer_for, w
 from gui.commands.watch_lines import line_for_view
 from gui.confluence.client import ConfluenceClient
 from gui.confluence.site import Credentials, SiteAddress
-from gui.polling.tracker import PollPolicy, SiteEvent, SiteState, SiteTracker
+from gui.polling.states import PollPolicy, SiteEvent, SiteState
+from gui.polling.tracker import SiteTracker
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from gui.commands.output import WAITING, TaskLine
 from gui.confluence.task import TaskState, TaskStatus
-from gui.polling.tracker import Phase, SiteState, TaskView
+from gui.polling.states import Phase, SiteState, TaskView
 
 _STATE_OF_PHASE = {
     Phase.WAITING: WAITING,

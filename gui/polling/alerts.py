@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from gui.polling.tracker import Phase, SiteEvent, SiteState, TaskEvent, TaskView
+from gui.polling.states import Phase, SiteEvent, SiteState, TaskEvent, TaskView
 
 _MAX_BODY = 400
 

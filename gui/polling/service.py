@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from gui.confluence.site import Credentials, SiteConfig
-from gui.polling.tracker import PollPolicy, SiteEvent, TaskEvent, TaskView
+from gui.polling.states import PollPolicy, SiteEvent, TaskEvent, TaskView
 from gui.polling.wake import WakeMonitor
 
 if TYPE_CHECKING:

@@ -16,7 +16,8 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from gui.confluence.client import ConfluenceClient
 from gui.confluence.site import Credentials, SiteConfig
 from gui.polling.abortable import SocketRegistry, abortable_session
-from gui.polling.tracker import Event, PollPolicy, SiteEvent, SiteTracker, TaskEvent, TaskView
+from gui.polling.states import Event, PollPolicy, SiteEvent, TaskEvent, TaskView
+from gui.polling.tracker import SiteTracker
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ called gone after several 404s in a row spanning some time.
 
 from __future__ import annotations
 
-import enum
 import logging
 import random
 import time
@@ -25,8 +24,17 @@ from gui.confluence.errors import (
     SiteUnreachable,
     TaskNotFound,
 )
-from gui.confluence.task import TaskState, TaskStatus
+from gui.confluence.task import TaskStatus
 from gui.polling.eta import EtaEstimator
+from gui.polling.states import (
+    Event,
+    Phase,
+    PollPolicy,
+    SiteEvent,
+    SiteState,
+    TaskEvent,
+    TaskView,
+)
 
 if TYPE_CHECKING:
     # Only a type here: importing the client loads requests, which start-up defers.
@@ -35,99 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
-
-
-class Phase(enum.Enum):
-    """A watched task as the user sees it."""
-
-    WAITING = "waiting"  # watched, no answer yet
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    GONE = "gone"  # 404 that persisted
-
-    @property
-    def ended(self) -> bool:
-        return self in (Phase.SUCCEEDED, Phase.FAILED, Phase.GONE)
-
-    @classmethod
-    def of(cls, state: TaskState) -> Phase:
-        return {
-            TaskState.RUNNING: cls.RUNNING,
-            TaskState.SUCCEEDED: cls.SUCCEEDED,
-            TaskState.FAILED: cls.FAILED,
-        }[state]
-
-
-class SiteState(enum.Enum):
-    """How talking to a site goes."""
-
-    IDLE = "idle"  # nothing to watch, no discovery
-    OK = "ok"
-    NEEDS_SIGN_IN = "needs-sign-in"  # credentials rejected: no requests until the user acts
-    UNREACHABLE = "unreachable"  # network, TLS, nonsense answers, server errors
-    RATE_LIMITED = "rate-limited"
-    PAUSED = "paused"
-
-
-@dataclass(frozen=True)
-class PollPolicy:
-    """The knobs of polling, all in seconds unless said otherwise."""
-
-    interval: float = 5.0  # while tasks run
-    discovery_interval: float = 60.0  # list endpoint only, nothing running
-    gone_after_count: int = 3  # 404s in a row ...
-    gone_after_seconds: float = 30.0  # ... spanning at least this long
-    backoff_base: float = 5.0
-    backoff_cap: float = 300.0
-    jitter: float = 0.1  # fraction of each delay, spread both ways (never below Retry-After)
-    stall_after: float = 600.0  # percent unchanged this long while running: possibly stalled
-    page_size: int = 100
-
-
-@dataclass(frozen=True)
-class TaskView:
-    """A snapshot of one watched task for display and decisions."""
-
-    site_id: str
-    task_id: str
-    phase: Phase
-    status: TaskStatus | None = None
-    eta_seconds: float | None = None
-    stalled: bool = False
-    not_found_count: int = 0
-    discovered: bool = False
-    last_error: str = ""
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.site_id, self.task_id)
-
-
-@dataclass(frozen=True)
-class TaskEvent:
-    """A watched task changed; ``previous`` is its phase before (None when newly watched)."""
-
-    task: TaskView
-    previous: Phase | None
-
-    @property
-    def phase_changed(self) -> bool:
-        return self.previous is not self.task.phase
-
-
-@dataclass(frozen=True)
-class SiteEvent:
-    """A site's state or reason changed."""
-
-    site_id: str
-    state: SiteState
-    previous: SiteState
-    reason: str = ""
-    retry_in: float | None = None
-
-
-Event = TaskEvent | SiteEvent
 
 
 @dataclass

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from gui.confluence.site import Credentials, SiteConfig
 from gui.polling.alerts import Alert, AlertPolicy
 from gui.polling.service import PollingService
-from gui.polling.tracker import SiteEvent, TaskEvent, TaskView
+from gui.polling.states import SiteEvent, TaskEvent, TaskView
 from gui.views.actions import AppActions
 from gui.views.event_batch import TaskEventBatch
 from gui.views.main_window import MainWindow

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from gui.polling.tracker import TaskView
+from gui.polling.states import TaskView
 from gui.views import formatting
 
 

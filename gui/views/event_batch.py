@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
-from gui.polling.tracker import TaskEvent
+from gui.polling.states import TaskEvent
 
 
 class TaskEventBatch(QObject):

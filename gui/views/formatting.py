@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from gui.polling.tracker import Phase, SiteState, TaskView
+from gui.polling.states import Phase, SiteState, TaskView
 
 
 def duration_text(seconds: float | None) -> str:

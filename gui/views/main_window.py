@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from gui import APP_NAME
 from gui.confluence.site import SiteConfig
-from gui.polling.tracker import TaskEvent, TaskView
+from gui.polling.states import TaskEvent, TaskView
 from gui.views.actions import AppActions
 from gui.views.details_pane import DetailsPane
 from gui.views.progress_delegate import ProgressDelegate

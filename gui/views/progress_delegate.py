@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from gui.polling.tracker import Phase
+from gui.polling.states import Phase
 from gui.views.task_model import Role
 
 # Tints for the bar chunk by outcome; running keeps the style's own highlight colour.

@@ -15,7 +15,7 @@ from gui.platform.secrets import Secrets, SecretsError
 from gui.platform.store import Store
 from gui.platform.store_schema import FinishedTask, Preferences
 from gui.polling.alerts import AlertKind
-from gui.polling.tracker import Phase, PollPolicy, TaskEvent, TaskView
+from gui.polling.states import Phase, PollPolicy, TaskEvent, TaskView
 from gui.views import formatting
 from gui.views.controller import AppController
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from gui.polling.tracker import SiteEvent, SiteState
+from gui.polling.states import SiteEvent, SiteState
 from gui.views import formatting
 
 

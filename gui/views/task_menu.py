@@ -9,7 +9,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMenu, QWidget
 
-from gui.polling.tracker import TaskView
+from gui.polling.states import TaskView
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from gui.polling.tracker import Phase, TaskEvent, TaskView
+from gui.polling.states import Phase, TaskEvent, TaskView
 from gui.views import formatting
 
 Key = tuple[str, str]

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from gui import APP_NAME
-from gui.polling.tracker import Phase, TaskView
+from gui.polling.states import Phase, TaskView
 from gui.resources import MissingResource, TrayState, tray_icon
 from gui.views import formatting
 from gui.views.actions import AppActions

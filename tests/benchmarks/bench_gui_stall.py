@@ -21,7 +21,7 @@ from PySide6.QtCore import QCoreApplication, QElapsedTimer, Qt, QTimer
 from gui.confluence import Credentials, SiteConfig, normalise_site_url
 from gui.demo import DemoConfluence, DemoTask, Fault
 from gui.polling.service import PollingService
-from gui.polling.tracker import PollPolicy
+from gui.polling.states import PollPolicy
 
 TICK_MS = 5
 

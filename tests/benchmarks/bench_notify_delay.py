@@ -29,7 +29,7 @@ from gui.confluence.site import AuthKind, Credentials, Deployment, SiteAddress, 
 from gui.demo import DEMO_USER_EMAIL, DemoConfluence, DemoTask
 from gui.polling.alerts import Alert
 from gui.polling.service import PollingService
-from gui.polling.tracker import PollPolicy
+from gui.polling.states import PollPolicy
 from gui.views.controller import AppController
 
 INTERVAL = 2.0

@@ -41,7 +41,8 @@ sys.path.insert(0, str(ROOT))
 from common import Figure, report  # noqa: E402
 
 from gui.confluence import ConfluenceClient, Credentials, normalise_site_url  # noqa: E402
-from gui.polling.tracker import Phase, PollPolicy, SiteState, SiteTracker  # noqa: E402
+from gui.polling.states import Phase, PollPolicy, SiteState  # noqa: E402
+from gui.polling.tracker import SiteTracker  # noqa: E402
 
 POLICY = PollPolicy(
     interval=0.015,

@@ -1,0 +1,105 @@
+"""What polling is about, as plain data: phases, site states, the policy and the events.
+
+Shared by the tracker that produces them, the Qt poller that carries them across threads, the
+command line that prints them and the views that show them. No Qt, no I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from gui.confluence.task import TaskState, TaskStatus
+
+
+class Phase(enum.Enum):
+    """A watched task as the user sees it."""
+
+    WAITING = "waiting"  # watched, no answer yet
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    GONE = "gone"  # 404 that persisted
+
+    @property
+    def ended(self) -> bool:
+        return self in (Phase.SUCCEEDED, Phase.FAILED, Phase.GONE)
+
+    @classmethod
+    def of(cls, state: TaskState) -> Phase:
+        return {
+            TaskState.RUNNING: cls.RUNNING,
+            TaskState.SUCCEEDED: cls.SUCCEEDED,
+            TaskState.FAILED: cls.FAILED,
+        }[state]
+
+
+class SiteState(enum.Enum):
+    """How talking to a site goes."""
+
+    IDLE = "idle"  # nothing to watch, no discovery
+    OK = "ok"
+    NEEDS_SIGN_IN = "needs-sign-in"  # credentials rejected: no requests until the user acts
+    UNREACHABLE = "unreachable"  # network, TLS, nonsense answers, server errors
+    RATE_LIMITED = "rate-limited"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """The knobs of polling, all in seconds unless said otherwise."""
+
+    interval: float = 5.0  # while tasks run
+    discovery_interval: float = 60.0  # list endpoint only, nothing running
+    gone_after_count: int = 3  # 404s in a row ...
+    gone_after_seconds: float = 30.0  # ... spanning at least this long
+    backoff_base: float = 5.0
+    backoff_cap: float = 300.0
+    jitter: float = 0.1  # fraction of each delay, spread both ways (never below Retry-After)
+    stall_after: float = 600.0  # percent unchanged this long while running: possibly stalled
+    page_size: int = 100
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A snapshot of one watched task for display and decisions."""
+
+    site_id: str
+    task_id: str
+    phase: Phase
+    status: TaskStatus | None = None
+    eta_seconds: float | None = None
+    stalled: bool = False
+    not_found_count: int = 0
+    discovered: bool = False
+    last_error: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.site_id, self.task_id)
+
+
+@dataclass(frozen=True)
+class TaskEvent:
+    """A watched task changed; ``previous`` is its phase before (None when newly watched)."""
+
+    task: TaskView
+    previous: Phase | None
+
+    @property
+    def phase_changed(self) -> bool:
+        return self.previous is not self.task.phase
+
+
+@dataclass(frozen=True)
+class SiteEvent:
+    """A site's state or reason changed."""
+
+    site_id: str
+    state: SiteState
+    previous: SiteState
+    reason: str = ""
+    retry_in: float | None = None
+
+
+Event = TaskEvent | SiteEvent
