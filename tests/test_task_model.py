@@ -19,7 +19,9 @@ class Recorder:
     def __init__(self, model: TaskTableModel) -> None:
         self.changed: list[tuple[int, int]] = []
         self.inserted: list[tuple[int, int]] = []
+        self.columns: list[tuple[int, int]] = []
         model.dataChanged.connect(lambda a, b, *_: self.changed.append((a.row(), b.row())))
+        model.dataChanged.connect(lambda a, b, *_: self.columns.append((a.column(), b.column())))
         model.rowsInserted.connect(lambda _p, a, b: self.inserted.append((a, b)))
 
     def changed_rows(self) -> set[int]:
@@ -51,6 +53,19 @@ def test_only_changed_rows_emit_data_changed(qapp):
     assert recorder.changed_rows() == {7, 8, 90}
     assert len(recorder.changed) == 2  # rows 7-8 share one signal
     assert recorder.inserted == []
+
+
+def test_a_poll_that_only_moves_elapsed_time_repaints_nothing(qapp):
+    model = TaskTableModel()
+    model.apply([event(task_view("1", 10), None), event(task_view("2", 10), None)])
+    recorder = Recorder(model)
+
+    model.apply([event(task_view("1", 10, elapsedTime=14_000))])
+    assert recorder.changed == []
+    assert model.task(0).status is not None and model.task(0).status.elapsed_ms == 14_000
+
+    model.apply([event(task_view("2", 11, elapsedTime=14_000))])
+    assert recorder.columns == [(Column.PROGRESS, Column.PROGRESS)]
 
 
 def test_columns_show_title_site_progress_eta_message_and_state(qapp):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtCore import QModelIndex, QObject, Signal, SignalInstance
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from gui.confluence.site import Credentials, SiteConfig
@@ -19,6 +19,7 @@ from gui.polling.states import SiteEvent, TaskEvent, TaskView
 from gui.views.actions import AppActions
 from gui.views.event_batch import TaskEventBatch
 from gui.views.main_window import MainWindow
+from gui.views.task_model import Column
 from gui.views.tray import Tray, TraySummary, summarise
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,8 @@ class AppController(QObject):
         self.window.quitRequested.connect(lambda: self.quit(0))
         self.window.site_status.changed.connect(self.tray.refresh_soon)
         model = self.window.model
-        for signal in (model.dataChanged, model.rowsInserted, model.rowsRemoved, model.modelReset):
+        model.dataChanged.connect(self._on_rows_changed)
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self.tray.refresh_soon)
 
     # Sites and tasks
@@ -193,6 +195,11 @@ class AppController(QObject):
             if tasks and all(view.phase.ended for view in tasks):
                 log.info("Every watched task has ended; quitting as asked (--exit-when-done)")
                 self.quit(0)
+
+    def _on_rows_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
+        # The once-a-second elapsed tick changes nothing the tray summarises.
+        if not (top_left.column() == Column.ELAPSED == bottom_right.column()):
+            self.tray.refresh_soon()
 
     def _set_paused(self, paused: bool) -> None:
         self.service.set_paused(paused)

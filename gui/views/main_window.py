@@ -119,6 +119,11 @@ class MainWindow(QMainWindow):
 
     def apply_task_events(self, events: list[TaskEvent]) -> None:
         self.model.apply(events)
+        # The model stays quiet about changes no cell shows (a running task's server elapsed
+        # time), but the details pane shows the whole answer.
+        current = self.selected_task()
+        if current is not None and any(event.task.key == current.key for event in events):
+            self._show_current()
 
     def clear_finished(self) -> None:
         cleared = self.model.clear_finished()

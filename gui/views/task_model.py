@@ -132,12 +132,13 @@ class TaskTableModel(QAbstractTableModel):
         self._emit_rows(i for i, row in enumerate(self._rows) if row.view.site_id == site_id)
 
     def apply(self, events: Iterable[TaskEvent]) -> None:
-        """Apply one batch: changed rows emit dataChanged, new rows come in one insert."""
+        """Apply one batch: rows whose shown cells changed emit dataChanged (over just those
+        cells), new rows come in one insert."""
         latest: dict[Key, TaskView] = {}
         for event in events:
             latest[event.task.key] = event.task  # a later event for the same task wins
         now = self._clock()
-        changed: list[int] = []
+        changed: dict[tuple[Column, Column], list[int]] = {}
         added: list[_Row] = []
         for key, view in latest.items():
             position = self._index.get(key)
@@ -145,11 +146,14 @@ class TaskTableModel(QAbstractTableModel):
                 added.append(_Row(view, now))
                 continue
             row = self._rows[position]
+            span = _changed_span(row.view, view)
             if row.view.status is not view.status:
                 row.seen_at = now
             row.view = view
-            changed.append(position)
-        self._emit_rows(changed)
+            if span is not None:
+                changed.setdefault(span, []).append(position)
+        for (first, last), positions in changed.items():
+            self._emit_rows(positions, first, last)
         if added:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
@@ -235,6 +239,33 @@ class TaskTableModel(QAbstractTableModel):
             text = formatting.message_text(view)
             return formatting.rich_tooltip(f"{formatting.title_text(view)}\n{text}")
         return None
+
+
+def _changed_span(old: TaskView, new: TaskView) -> tuple[Column, Column] | None:
+    """The columns whose shown content differs between two views of a task, or None.
+
+    Most polls of a running task only move its server elapsed time, which the table already
+    counts up locally (``tick``); repainting the row for it would cost the GUI thread a paint per
+    task per poll for nothing the user could see.
+    """
+    if old.phase is not new.phase or (old.status is None) is not (new.status is None):
+        return Column.TASK, Column.STATE
+    columns = []
+    if formatting.title_text(old) != formatting.title_text(new):
+        columns.append(Column.TASK)
+    if (old.status and old.status.percent) != (new.status and new.status.percent):
+        columns.append(Column.PROGRESS)
+    if new.phase is not Phase.RUNNING and (old.status and old.status.elapsed_ms) != (
+        new.status and new.status.elapsed_ms
+    ):
+        columns.append(Column.ELAPSED)
+    if formatting.duration_text(_eta(old)) != formatting.duration_text(_eta(new)):
+        columns.append(Column.ETA)
+    if formatting.message_text(old) != formatting.message_text(new):
+        columns.append(Column.MESSAGE)
+    if formatting.state_text(old) != formatting.state_text(new):
+        columns.append(Column.STATE)
+    return (min(columns), max(columns)) if columns else None
 
 
 def _eta(view: TaskView) -> float | None:
