@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import os
 import ssl
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.utils import get_environ_proxies
 
 if TYPE_CHECKING:
     from requests.sessions import _Settings
@@ -51,23 +54,56 @@ def _system_trust_context() -> ssl.SSLContext | None:
 
 
 class _SiteSession(requests.Session):
-    """A session whose per-site CA bundle outranks REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.
+    """A session whose per-site CA bundle outranks REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, and which
+    looks the proxy settings up once per host instead of on every request.
 
     With ``trust_env`` requests lets those variables replace ``session.verify``, which would
-    silently drop the bundle the user chose for this one site.
+    silently drop the bundle the user chose for this one site. It also rescans the whole
+    environment (twice) for proxy variables on every request, which was a fifth of the CPU time
+    of a poll; a site's session talks to one host, so one lookup per host is enough.
     """
 
     def __init__(self, ca_bundle: str | None) -> None:
         super().__init__()
         self._ca_bundle = ca_bundle
+        # Limitation: proxy settings changed while the app runs apply from the next session
+        # (the app builds one whenever a site's settings change), not from the next request.
+        self._proxies_by_host: dict[tuple[str, str, str | None], dict[str, str]] = {}
 
     def merge_environment_settings(
         self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
     ) -> _Settings:
-        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        proxies = {} if proxies is None else proxies
+        if self.trust_env:
+            for scheme, address in self._environment_proxies(url, proxies.get("no_proxy")).items():
+                proxies.setdefault(scheme, address)
+            if verify is True or verify is None:
+                verify = (
+                    os.environ.get("REQUESTS_CA_BUNDLE")
+                    or os.environ.get("CURL_CA_BUNDLE")
+                    or verify
+                )
+        # The request's own settings win over the session's; a None proxy entry removes one.
+        merged = {**(self.proxies or {}), **proxies}
+        settings: _Settings = {
+            "proxies": {scheme: address for scheme, address in merged.items() if address},
+            "stream": self.stream if stream is None else stream,
+            "verify": self.verify if verify is None else verify,
+            "cert": self.cert if cert is None else cert,
+        }
         if self._ca_bundle:
             settings["verify"] = self._ca_bundle
         return settings
+
+    def _environment_proxies(self, url: str, no_proxy: str | None) -> dict[str, str]:
+        """The proxies the environment (and system) name for ``url``, honouring NO_PROXY."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc, no_proxy)
+        found = self._proxies_by_host.get(key)
+        if found is None:
+            found = get_environ_proxies(url, no_proxy=no_proxy)
+            self._proxies_by_host[key] = found
+        return found
 
 
 def build_session(ca_bundle: str | None = None) -> requests.Session:
