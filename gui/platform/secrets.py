@@ -9,29 +9,40 @@ from __future__ import annotations
 
 import logging
 import sys
-
-import keyring
-import keyring.backends.fail
-import keyring.errors
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from gui import APP_NAME
 from gui.confluence.site import Credentials, SiteConfig
 from gui.platform.logging_setup import register_secret
 
+if TYPE_CHECKING:
+    import keyring.backend
+
 log = logging.getLogger(__name__)
 
 SERVICE = APP_NAME
 
-try:
-    from secretstorage.exceptions import SecretStorageException
-except ImportError:  # not on macOS or Windows, where keyring uses the native store
 
-    class SecretStorageException(Exception):  # type: ignore[no-redef]
-        """Stands in for secretstorage's base error where secretstorage is not installed."""
+def _keyring() -> ModuleType:
+    """keyring, imported on first use: with its Secret Service backend it pulls in jeepney,
+    secretstorage and cryptography (about 10 MB), which a run that reads no token never needs."""
+    import keyring
+    import keyring.backends.fail
+    import keyring.errors
+
+    return keyring
 
 
-# Besides keyring's own errors, the Secret Service backend lets D-Bus and socket errors through.
-_BACKEND_ERRORS = (keyring.errors.KeyringError, SecretStorageException, OSError)
+def _backend_errors() -> tuple[type[BaseException], ...]:
+    """Besides keyring's own errors, the Secret Service backend lets D-Bus and socket errors
+    through; secretstorage is missing on macOS and Windows, where keyring uses the native store."""
+    errors: tuple[type[BaseException], ...] = (_keyring().errors.KeyringError, OSError)
+    try:
+        from secretstorage.exceptions import SecretStorageException
+    except ImportError:
+        return errors
+    return (*errors, SecretStorageException)
 
 
 class SecretsError(Exception):
@@ -54,13 +65,15 @@ def current_backend() -> keyring.backend.KeyringBackend:
     """The keyring backend, or keyring's failing one when choosing it blew up: a
     ``PYTHON_KEYRING_BACKEND`` or keyringrc naming a backend that does not import must read as
     "no keyring", not crash the app."""
+    module = _keyring()
     try:
-        return keyring.get_keyring()
+        backend: keyring.backend.KeyringBackend = module.get_keyring()
     except (ImportError, ValueError, AttributeError, TypeError) as error:
         log.warning("The configured keyring backend could not be loaded: %s", error)
-        fallback = keyring.backends.fail.Keyring()  # type: ignore[no-untyped-call]
-        keyring.set_keyring(fallback)
+        fallback: keyring.backend.KeyringBackend = module.backends.fail.Keyring()
+        module.set_keyring(fallback)
         return fallback
+    return backend
 
 
 def _install_hint() -> str:
@@ -75,6 +88,7 @@ def _install_hint() -> str:
 
 
 def _translate(error: BaseException, doing: str) -> SecretsError:
+    keyring = _keyring()
     if isinstance(error, keyring.errors.NoKeyringError):
         return NoKeyringError(
             f"No keyring is available to {doing}. {_install_hint()}, "
@@ -104,6 +118,7 @@ class Secrets:
 
     def keyring_problem(self) -> NoKeyringError | None:
         """A NoKeyringError when no real keyring backend is installed, without touching it."""
+        keyring = _keyring()
         if isinstance(current_backend(), keyring.backends.fail.Keyring):
             problem = _translate(keyring.errors.NoKeyringError(), "store tokens")
             assert isinstance(problem, NoKeyringError)
@@ -115,8 +130,8 @@ class Secrets:
         if site_id in self._tokens:
             return self._tokens[site_id]
         try:
-            token = keyring.get_password(self.service, site_id)
-        except _BACKEND_ERRORS as error:
+            token = _keyring().get_password(self.service, site_id)
+        except _backend_errors() as error:
             # Not cached: the next call asks the keyring again (it may be unlocked by then).
             log.warning("Keyring read for site %s failed: %s", site_id, type(error).__name__)
             raise _translate(error, "read the token") from None
@@ -129,8 +144,8 @@ class Secrets:
         """Save a token in the keyring (and memory); raises SecretsError, keeping nothing."""
         register_secret(token)
         try:
-            keyring.set_password(self.service, site_id, token)
-        except _BACKEND_ERRORS as error:
+            _keyring().set_password(self.service, site_id, token)
+        except _backend_errors() as error:
             log.warning("Keyring write for site %s failed: %s", site_id, type(error).__name__)
             raise _translate(error, "save the token") from None
         self._tokens[site_id] = token
@@ -153,11 +168,12 @@ class Secrets:
         if site_id in self._session_only:
             self._session_only.discard(site_id)
             return
+        keyring = _keyring()
         try:
             keyring.delete_password(self.service, site_id)
         except keyring.errors.PasswordDeleteError:
             log.debug("No keyring entry to delete for site %s", site_id)
-        except _BACKEND_ERRORS as error:
+        except _backend_errors() as error:
             raise _translate(error, "delete the token") from None
 
     def credentials_for(self, site: SiteConfig) -> Credentials | None:
