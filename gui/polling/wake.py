@@ -16,6 +16,7 @@ from PySide6.QtNetwork import QNetworkInformation
 
 log = logging.getLogger(__name__)
 
+_NETWORK_WATCH_DELAY_MS = 1000
 _ONLINE = (QNetworkInformation.Reachability.Online, QNetworkInformation.Reachability.Site)
 
 
@@ -42,6 +43,10 @@ class WakeMonitor(QObject):
         self._timer.setInterval(check_ms)
         self._timer.timeout.connect(self.check_clock)
         self._watch_network = watch_network
+        self._network_timer = QTimer(self)
+        self._network_timer.setSingleShot(True)
+        self._network_timer.setInterval(_NETWORK_WATCH_DELAY_MS)
+        self._network_timer.timeout.connect(self._watch_network_now)
         self._network: QNetworkInformation | None = None
         self._reachability: QNetworkInformation.Reachability | None = None
 
@@ -49,16 +54,24 @@ class WakeMonitor(QObject):
         self._offset = self._wall() - self._monotonic()
         self._timer.start()
         if self._watch_network and self._network is None:
-            self._network = _load_network_information()
-            if self._network is not None:
-                self._reachability = self._network.reachability()
-                self._network.reachabilityChanged.connect(self._on_reachability)
+            # Loading Qt's network-status plugin takes a few milliseconds that the app's start
+            # (its window's first paint) should not wait for; nobody sleeps in the first second.
+            self._network_timer.start()
 
     def stop(self) -> None:
         self._timer.stop()
+        self._network_timer.stop()
         if self._network is not None:
             self._network.reachabilityChanged.disconnect(self._on_reachability)
             self._network = None
+
+    def _watch_network_now(self) -> None:
+        if self._network is not None:
+            return
+        self._network = _load_network_information()
+        if self._network is not None:
+            self._reachability = self._network.reachability()
+            self._network.reachabilityChanged.connect(self._on_reachability)
 
     def check_clock(self) -> None:
         """Compare the clocks now; called by the timer, and by tests with fake clocks."""
