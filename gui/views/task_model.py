@@ -138,7 +138,8 @@ class TaskTableModel(QAbstractTableModel):
         for event in events:
             latest[event.task.key] = event.task  # a later event for the same task wins
         now = self._clock()
-        changed: dict[tuple[Column, Column], list[int]] = {}
+        changed: list[int] = []
+        first, last = Column.STATE, Column.TASK
         added: list[_Row] = []
         for key, view in latest.items():
             position = self._index.get(key)
@@ -151,9 +152,10 @@ class TaskTableModel(QAbstractTableModel):
                 row.seen_at = now
             row.view = view
             if span is not None:
-                changed.setdefault(span, []).append(position)
-        for (first, last), positions in changed.items():
-            self._emit_rows(positions, first, last)
+                changed.append(position)
+                first, last = min(first, span[0]), max(last, span[1])
+        # One column span for the whole batch keeps neighbouring rows in one signal.
+        self._emit_rows(changed, first, last)
         if added:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
@@ -246,26 +248,38 @@ def _changed_span(old: TaskView, new: TaskView) -> tuple[Column, Column] | None:
 
     Most polls of a running task only move its server elapsed time, which the table already
     counts up locally (``tick``); repainting the row for it would cost the GUI thread a paint per
-    task per poll for nothing the user could see.
+    task per poll for nothing the user could see. Plain field comparisons: this runs for every
+    task of every poll.
     """
-    if old.phase is not new.phase or (old.status is None) is not (new.status is None):
+    before, after = old.status, new.status
+    if old.phase is not new.phase or before is None or after is None:
         return Column.TASK, Column.STATE
-    columns = []
-    if formatting.title_text(old) != formatting.title_text(new):
-        columns.append(Column.TASK)
-    if (old.status and old.status.percent) != (new.status and new.status.percent):
-        columns.append(Column.PROGRESS)
-    if new.phase is not Phase.RUNNING and (old.status and old.status.elapsed_ms) != (
-        new.status and new.status.elapsed_ms
+    first, last = Column.STATE + 1, Column.TASK - 1
+    if before.title != after.title:
+        first = last = Column.TASK
+    if before.percent != after.percent:
+        first, last = min(first, Column.PROGRESS), max(last, Column.PROGRESS)
+    if new.phase is not Phase.RUNNING and before.elapsed_ms != after.elapsed_ms:
+        first, last = min(first, Column.ELAPSED), max(last, Column.ELAPSED)
+    if old.eta_seconds != new.eta_seconds and _shown_seconds(_eta(old)) != _shown_seconds(
+        _eta(new)
     ):
-        columns.append(Column.ELAPSED)
-    if formatting.duration_text(_eta(old)) != formatting.duration_text(_eta(new)):
-        columns.append(Column.ETA)
-    if formatting.message_text(old) != formatting.message_text(new):
-        columns.append(Column.MESSAGE)
-    if formatting.state_text(old) != formatting.state_text(new):
-        columns.append(Column.STATE)
-    return (min(columns), max(columns)) if columns else None
+        first, last = min(first, Column.ETA), max(last, Column.ETA)
+    if (
+        before.message != after.message
+        or before.failure_reason != after.failure_reason
+        or old.last_error != new.last_error
+    ):
+        first, last = min(first, Column.MESSAGE), max(last, Column.MESSAGE)
+    if old.stalled != new.stalled:
+        last = Column.STATE
+        first = min(first, Column.STATE)
+    return (Column(first), Column(last)) if first <= last else None
+
+
+def _shown_seconds(seconds: float | None) -> int | None:
+    # What formatting.duration_text shows depends only on this, and it is much cheaper to compare.
+    return None if seconds is None or seconds < 0 else round(seconds)
 
 
 def _eta(view: TaskView) -> float | None:
