@@ -31,9 +31,9 @@ from PySide6.QtWidgets import QApplication
 from gui.confluence import ConfluenceClient
 from gui.confluence.site import AuthKind, Credentials, Deployment, SiteAddress, SiteConfig
 from gui.demo import DEMO_USER_EMAIL, DemoConfluence, DemoTask, ManualClock
-from gui.polling.emit import emit
 from gui.polling.service import PollingService
-from gui.polling.tracker import PollPolicy, SiteTracker, TaskEvent
+from gui.polling.states import PollPolicy, TaskEvent
+from gui.polling.tracker import SiteTracker
 from gui.views.controller import AppController
 
 TASKS = 1000
@@ -81,7 +81,7 @@ def main() -> int:
         def apply(events: list[TaskEvent]) -> float:
             started = time.perf_counter()
             for event in events:
-                emit(service.taskChanged, event)
+                service.taskChanged.emit(event)
             app.processEvents()  # the batch is delivered from the event loop, as in the app
             return (time.perf_counter() - started) * 1000
 
