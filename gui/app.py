@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     # The demo runs beside a real instance rather than popping the real window up.
     instance = SingleInstance(server_name("demo" if demo else ""))
     if not instance.claim():
+        # Said on the terminal too: a start that only raised another window looks like nothing.
+        sys.stderr.write(f"{APP_NAME} is already running; its window was brought up.\n")
         return 0
 
     from gui.polling.service import PollingService

@@ -39,7 +39,9 @@ class SavedSites(QObject):
         self.secrets = secrets
         a = controller.actions
         a.add_task.triggered.connect(self.add_task)
-        a.settings.triggered.connect(self.open_settings)
+        # Lambdas, not the bound methods: QAction.triggered passes ``checked``, which would land
+        # in the first parameter.
+        a.settings.triggered.connect(lambda: self.open_settings())
         a.add_site.triggered.connect(lambda: self.open_settings(add_site=""))
         controller.service.taskChanged.connect(self._remember)
         controller.window.unwatchRequested.connect(self._forget)
@@ -77,6 +79,7 @@ class SavedSites(QObject):
         self.controller.watch(site_id, task_id)
 
     def open_settings(self, add_site: str | None = None) -> None:
+        """The Settings dialog; with ``add_site`` (an address, maybe empty) only its Add site."""
         from gui.views.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.store, self.secrets, self.controller.window)

@@ -65,7 +65,8 @@ class SettingsDialog(QDialog):
         self.add_button = QPushButton("Add…")
         self.edit_button = QPushButton("Edit…")
         self.remove_button = QPushButton("Remove")
-        self.add_button.clicked.connect(self.add_site)
+        # clicked passes ``checked``; it must not become the address.
+        self.add_button.clicked.connect(lambda: self.add_site())
         self.edit_button.clicked.connect(self.edit_site)
         self.remove_button.clicked.connect(self.remove_site)
         self.message = plain_label(store.problem or "")
