@@ -81,6 +81,9 @@ def test_gateway_address_keeps_the_cloud_id() -> None:
         "https://",
         "https://api.atlassian.com/wiki",
         "https://host:99999",
+        "http://127.0.0.1:0/wiki",
+        "javascript:alert(1)",
+        "http://exa mple.com",
     ],
 )
 def test_unusable_site_urls_say_what_is_wrong(typed: str) -> None:

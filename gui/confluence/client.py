@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -13,6 +14,7 @@ import requests
 from gui.confluence.errors import (
     ConfluenceError,
     CredentialsRejected,
+    MalformedTask,
     NotConfluence,
     RateLimited,
     ServerTrouble,
@@ -21,6 +23,7 @@ from gui.confluence.errors import (
 )
 from gui.confluence.http import (
     MAX_BODY_BYTES,
+    AnswerTooSlow,
     build_session,
     read_limited,
     redact_headers,
@@ -32,6 +35,8 @@ from gui.confluence.task import TaskStatus, parse_task
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = (5.0, 15.0)  # (connect, read) seconds
+# The whole answer, body included: the read timeout alone lets a trickling server hold on forever.
+DEFAULT_TOTAL_TIMEOUT = 30.0
 DEFAULT_PAGE_SIZE = 100
 _MAX_PAGES = 200  # a guard against a server whose "next" link never ends
 _EXCERPT = 300
@@ -82,10 +87,13 @@ class ConfluenceClient:
         ca_bundle: str | None = None,
         session: requests.Session | None = None,
         max_body: int = MAX_BODY_BYTES,
+        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
     ) -> None:
         self.address = address
         self._credentials = credentials
+        self._secret_forms = credentials.secret_forms() if credentials else ()
         self._timeout = timeout
+        self._total_timeout = max(total_timeout, sum(timeout))
         self._max_body = max_body
         self._session = session or build_session(ca_bundle)
         self.stats = ClientStats()
@@ -106,7 +114,13 @@ class ConfluenceClient:
     def get_task(self, task_id: str) -> TaskStatus:
         """The current status of one task; raises TaskNotFound on 404."""
         payload = self._get_json(self.task_url(task_id), {})
-        return parse_task(payload, self.address.base_url)
+        task = parse_task(payload, self.address.base_url)
+        if task.task_id != task_id:
+            raise MalformedTask(
+                f"Asked {self.address.host} for task {task_id} and it answered with task "
+                f"{task.task_id[:40]}; that is not a Confluence answer for this task."
+            )
+        return task
 
     def list_active_tasks(self, page_size: int = DEFAULT_PAGE_SIZE) -> list[TaskStatus]:
         """Every task the site lists as active, following each page of the list."""
@@ -152,11 +166,14 @@ class ConfluenceClient:
     def fetch_raw(self, url: str) -> RawAnswer:
         """GET a URL on this site and return whatever came back, as curl would show it."""
         response = self._send(url, {})
-        body = read_limited(response, self._max_body)
+        try:
+            body = read_limited(response, self._max_body, self._deadline())
+        except (AnswerTooSlow, requests.exceptions.RequestException):
+            body = None
         return RawAnswer(
             status=response.status_code,
             reason=response.reason or "",
-            headers=redact_headers(response.headers),
+            headers={k: self._scrub(v) for k, v in redact_headers(response.headers).items()},
             body=self._scrub_bytes(body) if body is not None else b"(body too large, not read)",
             url=response.url,
         )
@@ -208,7 +225,13 @@ class ConfluenceClient:
     def _get_json(self, url: str, params: dict[str, Any]) -> Any:
         response = self._send(url, params)
         try:
-            body = read_limited(response, self._max_body)
+            body = read_limited(response, self._max_body, self._deadline())
+        except AnswerTooSlow:
+            self.stats.failures += 1
+            raise SiteUnreachable(
+                f"{self.address.host} kept sending its answer for more than "
+                f"{self._total_timeout:.0f} s; will try again."
+            ) from None
         except requests.exceptions.RequestException as error:
             self.stats.failures += 1
             raise SiteUnreachable(
@@ -288,7 +311,8 @@ class ConfluenceClient:
             )
         try:
             return json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # RecursionError: JSON nested deeper than the interpreter's stack, never Confluence.
             raise NotConfluence(
                 f"{host} sent malformed JSON. If this persists, check the site address or proxy.",
                 status=status,
@@ -311,13 +335,19 @@ class ConfluenceClient:
             return text + ". Check the email and API token, or create a new API token."
         return text + ". Check the access token: it may be wrong, expired or revoked."
 
+    def _deadline(self) -> float:
+        return time.monotonic() + self._total_timeout
+
     def _scrub(self, text: str) -> str:
-        token = self._credentials.token if self._credentials else ""
-        return text.replace(token, "[redacted]") if token else text
+        """``text`` with every form of our credentials masked, in case a server echoes them."""
+        for secret in self._secret_forms:
+            text = text.replace(secret, "[redacted]")
+        return text
 
     def _scrub_bytes(self, body: bytes) -> bytes:
-        token = self._credentials.token.encode() if self._credentials else b""
-        return body.replace(token, b"[redacted]") if token else body
+        for secret in self._secret_forms:
+            body = body.replace(secret.encode(), b"[redacted]")
+        return body
 
 
 def _page(payload: Any) -> tuple[list[Any], int, int, bool | None]:

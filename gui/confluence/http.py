@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import os
 import ssl
 import time
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
+MAX_RETRY_AFTER = 3600  # seconds
 CREDENTIAL_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-atlassian-token"}
 )
@@ -127,37 +130,71 @@ def _user_agent() -> str:
     return f"{APP_ID}/{__version__} (+requests/{requests.__version__})"
 
 
-def read_limited(response: requests.Response, limit: int = MAX_BODY_BYTES) -> bytes | None:
-    """The body, or None when it is bigger than ``limit`` (then the connection is dropped)."""
+class AnswerTooSlow(Exception):
+    """The server kept the body coming for longer than the whole answer may take."""
+
+
+def read_limited(
+    response: requests.Response, limit: int = MAX_BODY_BYTES, deadline: float | None = None
+) -> bytes | None:
+    """The body, or None when it is bigger than ``limit`` (then the connection is dropped).
+
+    ``deadline`` (a ``time.monotonic()`` value) bounds the whole read: the read timeout only
+    bounds each wait for the next bytes, so a server trickling an endless answer would otherwise
+    hold the poller forever. Each read takes what has arrived (``read1``), so the deadline is
+    checked at least once per read timeout.
+    """
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
         response.close()
         return None
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_content(chunk_size=64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            response.close()
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        while True:
+            if deadline is not None and time.monotonic() > deadline:
+                response.close()
+                raise AnswerTooSlow
+            chunk = response.raw.read1(64 * 1024, decode_content=True)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                response.close()
+                return None
+            chunks.append(chunk)
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        # What requests' own iter_content would have raised, so callers see one exception kind.
+        response.close()
+        raise requests.exceptions.ConnectionError(error) from None
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Retry-After as seconds from now; it may be a number of seconds or an HTTP date."""
+    """Retry-After as seconds from now; it may be a number of seconds or an HTTP date.
+
+    A garbled value counts as absent. Limitation: a wait longer than MAX_RETRY_AFTER is cut to
+    it (with a warning): a server asking for years is broken, and a monitor that never looks
+    again is worse than one that asks once an hour.
+    """
     value = (headers.get("Retry-After") or "").strip()
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if not math.isfinite(seconds):
         return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    if seconds > MAX_RETRY_AFTER:
+        log.warning(
+            "Retry-After of %.0f s is beyond reason; waiting %d s", seconds, MAX_RETRY_AFTER
+        )
+        return float(MAX_RETRY_AFTER)
+    return max(0.0, seconds)
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:

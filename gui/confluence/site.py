@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 from gui.confluence.errors import InvalidInput
 
 GATEWAY_HOST = "api.atlassian.com"
+# "mailto:x" or "javascript:x", as opposed to "host:8090" (a port is digits).
+_OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 _GATEWAY_PATH = re.compile(r"^/ex/confluence/(?P<cloud_id>[A-Za-z0-9-]+)(?:/.*)?$")
 # Parts of a pasted browser or API URL that sit below the site base and must be cut off.
 _BELOW_BASE = re.compile(
@@ -43,11 +46,38 @@ class AuthKind(enum.Enum):
 
 @dataclass(frozen=True)
 class Credentials:
-    """A secret held in memory only; its repr never shows the token."""
+    """A secret held in memory only; its repr never shows the token.
+
+    Construction refuses what cannot travel in an HTTP header: a token with a space, a line
+    break or a non-ASCII character is a paste mistake, and sending it would make the HTTP
+    library quote the whole header value in its error message. The messages never repeat it.
+    """
 
     kind: AuthKind
     token: str = field(repr=False)
     user: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.token:
+            raise InvalidInput("The token is empty.")
+        if not all("!" <= c <= "~" for c in self.token):
+            raise InvalidInput(
+                "The token contains a space, a line break or a character that is not plain "
+                "ASCII; copy it again from Atlassian's token page."
+            )
+        if self.user is not None and (
+            ":" in self.user
+            or any(unicodedata.category(c)[0] in "CZ" and c != " " for c in self.user)
+        ):
+            raise InvalidInput("The email or user name contains a ':' or a control character.")
+
+    def secret_forms(self) -> tuple[str, ...]:
+        """Every form in which the secret travels, longest first, for masking server echoes."""
+        forms = {self.token, self.authorization_header()}
+        if self.kind is AuthKind.BASIC:
+            forms.add(self.authorization_header().split(" ", 1)[1])
+        # Masking a very short string would garble ordinary words and reveal what it is.
+        return tuple(sorted((f for f in forms if len(f) >= 8), key=len, reverse=True))
 
     @classmethod
     def for_token(cls, token: str, user: str | None = None) -> Credentials:
@@ -123,17 +153,25 @@ def normalise_site_url(text: str) -> SiteAddress:
             "Enter the address of your Confluence site, e.g. https://acme.atlassian.net"
         )
     if "://" not in raw:
+        if _OTHER_SCHEME.match(raw):
+            raise InvalidInput("That is not a web address: a site address starts with https://")
         raw = "https://" + raw
     parts = urlsplit(raw)
     if parts.scheme.lower() not in {"http", "https"}:
-        raise InvalidInput(f"A site address starts with https:// (got {parts.scheme}://)")
+        raise InvalidInput(
+            f"A site address starts with https:// or http:// (got {parts.scheme[:20]}://)"
+        )
     try:
         host = (parts.hostname or "").lower()
         port = parts.port
-    except ValueError as error:
-        raise InvalidInput(f"That site address has an invalid port: {error}") from None
-    if not host or any(c.isspace() for c in host):
+    except ValueError:
+        raise InvalidInput("That site address has an invalid port (1 to 65535).") from None
+    if port == 0:
+        raise InvalidInput("That site address has an invalid port (1 to 65535).")
+    if not host:
         raise InvalidInput("That site address has no host name")
+    if any(c.isspace() for c in parts.netloc):
+        raise InvalidInput("A host name cannot contain spaces")
     scheme = parts.scheme.lower()
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:

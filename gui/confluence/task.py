@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,6 +124,8 @@ def _integer(payload: Mapping[str, Any], name: str, task_id: str, default: int) 
         return default
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _wrong(task_id, name, "a number", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise MalformedTask(f"Task {task_id}: field '{name}' is not a finite number")
     return int(value)
 
 

@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from gui import APP_NAME
+from gui.confluence.errors import InvalidInput
 from gui.confluence.site import Credentials, SiteConfig
 from gui.platform.logging_setup import register_secret
 
@@ -181,4 +182,10 @@ class Secrets:
         token = self.token(site.site_id)
         if token is None:
             return None
-        return Credentials(site.auth_kind, token, site.user)
+        try:
+            return Credentials(site.auth_kind, token, site.user)
+        except InvalidInput as error:
+            raise KeyringFailed(
+                f"The token saved for {site.name} cannot be used: {error} "
+                "Enter it again in Settings."
+            ) from None

@@ -114,9 +114,16 @@ class SiteDialog(QDialog):
         except InvalidInput as error:
             self.error.setText(str(error))
             return None
-        if self.form.entered_token() is None and not self._has_token():
+        token = self.form.entered_token()
+        if token is None and not self._has_token():
             self.error.setText("Enter the token for this site.")
             return None
+        if token is not None:
+            try:
+                Credentials(site.auth_kind, token, site.user)
+            except InvalidInput as error:
+                self.error.setText(str(error))
+                return None
         self.error.setText("")
         return site
 
@@ -175,7 +182,11 @@ class SiteDialog(QDialog):
             except SecretsError as error:
                 self._report(ConnectionReport(False, str(error)))
                 return
-        credentials = Credentials(site.auth_kind, token, site.user) if token else None
+        try:
+            credentials = Credentials(site.auth_kind, token, site.user) if token else None
+        except InvalidInput as error:
+            self._report(ConnectionReport(False, str(error)))
+            return
         self.test_button.setEnabled(False)
         self.test_result.setText(f"Contacting {site.address.host}…")
         self._test_call = run_in_background(
