@@ -3,32 +3,71 @@ restart brings back, and what the user is told when the store had to be set asid
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
+from gui.confluence.site import SiteConfig, normalise_site_url
+from gui.demo import DemoTask
 from gui.platform.secrets import Secrets
-from gui.platform.store import Store
+from gui.platform.store import Store, default_store_path
+from gui.platform.store_schema import Preferences
 from gui.polling.service import PollingService
+from gui.polling.states import Phase, PollPolicy
 from gui.views.controller import AppController
 from gui.views.saved_sites import SavedSites
+from gui.views.task_model import Column
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+FAST = PollPolicy(interval=0.05, discovery_interval=0.05, backoff_base=0.05, jitter=0.0)
 
 
 @pytest.fixture
 def controller(qtbot: Any) -> Iterator[AppController]:
-    app = AppController(PollingService(watch_network=False))
+    app = AppController(PollingService(FAST, watch_network=False))
     qtbot.addWidget(app.window)
     yield app
     app.quit(0)
 
 
 def saved_sites(controller: AppController) -> SavedSites:
-    saved = SavedSites(controller, Store(), Secrets())
+    saved = SavedSites(controller, Store(), Secrets(), FAST)
     saved.load()
     return saved
+
+
+@pytest.fixture
+def start_app(qtbot: Any) -> Iterator[Callable[[], tuple[AppController, SavedSites]]]:
+    """Start the app (controller, store, keyring) as a run would; call again to restart it."""
+    running: list[AppController] = []
+
+    def start() -> tuple[AppController, SavedSites]:
+        for earlier in running:
+            earlier.quit(0)
+        app = AppController(PollingService(FAST, watch_network=False))
+        qtbot.addWidget(app.window)
+        running.append(app)
+        app.start()
+        return app, saved_sites(app)
+
+    yield start
+    for app in running:
+        app.quit(0)
+
+
+def save_demo_site(demo: Any) -> SiteConfig:
+    store = Store()
+    site = SiteConfig("site-1", "Demo DC", normalise_site_url(demo.dc_base))
+    store.put_site(site)
+    store.set_preferences(Preferences(poll_interval=0.05))
+    Secrets().store(site.site_id, demo.token)
+    return site
 
 
 def dialog_titles_opened_by(action: Any) -> list[str]:
@@ -56,3 +95,58 @@ def test_the_settings_action_opens_settings_not_add_site(controller: AppControll
 def test_the_add_site_action_opens_add_site(controller: AppController) -> None:
     saved_sites(controller)
     assert dialog_titles_opened_by(controller.actions.add_site) == ["Add site"]
+
+
+def test_a_store_set_aside_is_explained_in_the_window(
+    qtbot: Any, controller: AppController, isolated_home: Path
+) -> None:
+    path = default_store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"schema": 1, "sites": [ <b>broken', encoding="utf-8")
+    controller.window.show()
+
+    saved_sites(controller)
+
+    banner = controller.window.notice
+    assert banner.isVisible()
+    text = banner.label.text()
+    assert text.startswith("The file with your saved settings is not valid JSON (damaged).")
+    assert str(next(path.parent.glob("store.json.corrupt-*"))) in text
+    assert banner.label.textFormat() is Qt.TextFormat.PlainText
+    controller.window.resize(900, 420)
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert controller.window.grab().save(str(ARTIFACTS / "store-set-aside-banner.png"))
+
+    banner.close_button.click()
+    assert not banner.isVisible()
+
+
+def test_finished_tasks_come_back_after_a_restart_until_cleared(
+    qtbot: Any, start_app: Callable[[], tuple[AppController, SavedSites]], demo: Any
+) -> None:
+    site = save_demo_site(demo)
+    failing = demo.add_task(DemoTask(kind="export_space", dialect="dc", outcome="failure"))
+    demo.advance(60)  # the task has ended before the app first sees it
+
+    app, saved = start_app()
+    saved.store.watch(site.site_id, failing)
+    app.watch(site.site_id, failing)
+    qtbot.waitUntil(lambda: len(saved.store.history) == 1, timeout=5000)
+    model = app.window.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and model.task(0).phase is Phase.FAILED)
+    shown = [model.index(0, column).data() for column in Column]
+
+    app, saved = start_app()
+    model = app.window.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    assert model.task(0).phase is Phase.FAILED
+    assert [model.index(0, column).data() for column in Column] == shown
+    assert shown[Column.MESSAGE]  # the reason it failed, not an empty cell
+
+    app.actions.clear_finished.trigger()
+    assert model.rowCount() == 0
+    assert Store().history == []
+
+    app, saved = start_app()
+    qtbot.wait(50)
+    assert app.window.model.rowCount() == 0

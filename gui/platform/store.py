@@ -132,9 +132,14 @@ class Store:
 
     def unwatch(self, site_id: str, task_id: str) -> None:
         """Stop watching a task; nothing goes into the history."""
-        self.state.tasks = [
-            t for t in self.state.tasks if not (t.site_id == site_id and t.task_id == task_id)
-        ]
+        self.forget([(site_id, task_id)])
+
+    def forget(self, keys: list[tuple[str, str]]) -> None:
+        """Drop tasks from the watched list and from the history (the user removed or cleared
+        them), in one save."""
+        gone = set(keys)
+        self.state.tasks = [t for t in self.state.tasks if (t.site_id, t.task_id) not in gone]
+        self.state.history = [h for h in self.state.history if (h.site_id, h.task_id) not in gone]
         self.save()
 
     def record_finished(self, item: FinishedTask) -> None:
@@ -191,14 +196,15 @@ class Store:
             log.warning("Could not move the unreadable store %s aside: %s", self.path, error)
             kept, self.path = self.path, self.path.with_name(f"{self.path.name}.new-{stamp}")
             self.problem = (
-                f"Your saved settings in {kept} {why} and could not be moved aside. "
-                f"The app started with no sites and saves to {self.path} for now."
+                f"The file with your saved settings, {kept}, {why} and could not be moved "
+                f"aside. The app started with no sites and saves to {self.path} for now."
             )
             return StoreState()
         self.set_aside = aside
         self.problem = (
-            f"Your saved settings {why}. They were kept in {aside} and the app started with "
-            "no sites; add them again, or restore that file while the app is closed."
+            f"The file with your saved settings {why}. Its content was kept in {aside} and "
+            "the app started with no sites; add them again, or restore that file while the app "
+            "is closed."
         )
         log.warning("Store %s %s; moved it to %s and started empty", self.path, why, aside)
         return StoreState()

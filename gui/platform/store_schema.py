@@ -41,6 +41,8 @@ class FinishedTask:
     title: str = ""
     summary: str = ""
     finished_at: float = 0.0
+    percent: int | None = None
+    elapsed_ms: int = 0  # the server's elapsed time at the end
 
 
 @dataclass(frozen=True)

@@ -45,11 +45,14 @@ def details_text(view: TaskView, site_name: str, task_url: str | None) -> str:
         # Limitation: the tracker keeps the last error's text (which names its status code),
         # not the raw body of failed answers.
         lines.append(f"Last answer: {view.last_error}")
+    elif status is not None and not status.raw:
+        # Rebuilt from the finished-task history: the answer itself was not kept.
+        lines.append("Last answer: from an earlier run (its fields were not kept)")
     elif status is not None:
         lines.append("Last answer: 200 OK")
     else:
         lines.append("Last answer: none yet")
-    if status is not None:
+    if status is not None and status.raw:
         lines.append("Fields the server sent:")
         lines.append(_raw_text(status.raw))
     return "\n".join(lines)

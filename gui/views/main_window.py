@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -28,6 +29,7 @@ from gui.confluence.site import SiteConfig
 from gui.polling.states import TaskEvent, TaskView
 from gui.views.actions import AppActions
 from gui.views.details_pane import DetailsPane
+from gui.views.notice_banner import NoticeBanner
 from gui.views.progress_delegate import ProgressDelegate
 from gui.views.site_status import SiteStatusBar
 from gui.views.task_menu import build_task_menu
@@ -76,7 +78,14 @@ class MainWindow(QMainWindow):
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self.welcome)
         self._stack.addWidget(splitter)
-        self.setCentralWidget(self._stack)
+        self.notice = NoticeBanner(self)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.notice)
+        column.addWidget(self._stack, 1)
+        self.setCentralWidget(central)
 
         self.site_status = SiteStatusBar(self)
         self.statusBar().addWidget(self.site_status, 1)
@@ -114,6 +123,10 @@ class MainWindow(QMainWindow):
     def task_url(self, view: TaskView) -> str | None:
         site = self._sites.get(view.site_id)
         return site.address.task_url(view.task_id) if site else None
+
+    def show_notice(self, text: str) -> None:
+        """Tell the user something that needs no answer, in the window (plain text)."""
+        self.notice.show_notice(text)
 
     # Tasks
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject
 
+from gui.confluence.task import TaskState, TaskStatus
 from gui.platform.secrets import Secrets, SecretsError
 from gui.platform.store import Store
 from gui.platform.store_schema import FinishedTask, Preferences
@@ -49,9 +50,15 @@ class SavedSites(QObject):
 
     def load(self) -> None:
         """Every saved site with its token, and every saved task with its last known phase."""
+        if self.store.problem:
+            self.controller.window.show_notice(self.store.problem)
         self.apply_preferences(self.store.preferences)
         for site in self.store.sites:
             self._add_site(site.site_id)
+        # Finished tasks first: a task watched again after it ended shows its newer state.
+        for item in self.store.history:
+            if self.store.site(item.site_id) is not None:
+                self.controller.restore(finished_view(item))
         for task in self.store.tasks:
             try:
                 phase = Phase(task.phase)
@@ -140,13 +147,44 @@ class SavedSites(QObject):
                     title=formatting.title_text(view),
                     summary=formatting.message_text(view),
                     finished_at=time.time(),
+                    percent=view.status.percent if view.status else None,
+                    elapsed_ms=view.status.elapsed_ms if view.status else 0,
                 )
             )
 
     def _forget(self, site_id: str, task_id: str) -> None:
-        if self.store.site(site_id) is not None:
-            self.store.unwatch(site_id, task_id)
+        self._forget_all([(site_id, task_id)])
 
     def _forget_all(self, keys: list[tuple[str, str]]) -> None:
-        for site_id, task_id in keys:
-            self._forget(site_id, task_id)
+        """Stopped or cleared by the user: gone from the watched list and the history alike,
+        so a restart does not bring them back."""
+        saved = [key for key in keys if self.store.site(key[0]) is not None]
+        if saved:
+            self.store.forget(saved)
+
+
+def finished_view(item: FinishedTask) -> TaskView:
+    """A task from the history as the table shows it: its outcome, title, message and percent.
+
+    The status is rebuilt from what the history kept, so it has no raw server fields.
+    """
+    try:
+        phase = Phase(item.outcome)
+    except ValueError:
+        phase = Phase.FAILED
+    if not phase.ended:
+        phase = Phase.FAILED
+    state = {Phase.SUCCEEDED: TaskState.SUCCEEDED, Phase.FAILED: TaskState.FAILED}.get(
+        phase,
+        TaskState.RUNNING,  # gone: the last answer it had was a running one
+    )
+    status = TaskStatus(
+        task_id=item.task_id,
+        state=state,
+        percent=item.percent if item.percent is not None else 0,
+        elapsed_ms=item.elapsed_ms,
+        title=item.title or f"Task {item.task_id}",
+        message=item.summary if phase is not Phase.GONE else "",
+    )
+    last_error = item.summary if phase is Phase.GONE else ""
+    return TaskView(item.site_id, item.task_id, phase, status, last_error=last_error)
