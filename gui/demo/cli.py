@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import signal
 import sys
 import threading
@@ -20,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="confluence-task-tray demo-server",
         description="Serve a simulated Confluence on 127.0.0.1 with demo tasks.",
+        allow_abbrev=False,
     )
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: free)")
     parser.add_argument(
@@ -33,13 +36,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--json", action="store_true", help="print the connection details as one JSON line"
     )
+    parser.add_argument(
+        "--token-env",
+        metavar="NAME",
+        help="take the token from this environment variable, so a restarted demo accepts the "
+        "token a running watch holds (default: a new token at every start)",
+    )
     return parser
+
+
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def _token_from_env(name: str) -> str:
+    """The demo's token from the variable ``name``: never from the command line, like the client."""
+    if not _VARIABLE_NAME.match(name):
+        raise ValueError("--token-env takes the NAME of an environment variable, not a token.")
+    token = os.environ.get(name, "").strip()
+    if not token:
+        raise ValueError(f"--token-env: the environment variable {name} is not set or empty.")
+    return token
 
 
 def serve_forever_cli(argv: Sequence[str] | None = None) -> int:
     """Start the demo, print where it is and the token to use, serve until Ctrl-C; exit status."""
     args = build_parser().parse_args(argv)
-    server = DemoConfluence(clock=ManualClock() if args.manual_clock else None, port=args.port)
+    try:
+        token = _token_from_env(args.token_env) if args.token_env else None
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    server = DemoConfluence(
+        clock=ManualClock() if args.manual_clock else None, port=args.port, token=token
+    )
     try:
         server.start()
     except OSError as error:
