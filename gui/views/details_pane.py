@@ -12,14 +12,17 @@ from gui.polling.states import TaskView
 from gui.views import formatting
 
 
-def details_text(view: TaskView, site_name: str, task_url: str | None) -> str:
-    """Everything known about one task, for reading and copying."""
+def details_text(view: TaskView, site_name: str, task_url: str | None, site_state: str = "") -> str:
+    """Everything known about one task, for reading and copying; ``site_state`` is the site's
+    status line (state, whole reason, last poll)."""
     lines = [
         f"Task: {formatting.title_text(view)}",
         f"Task id: {view.task_id}",
         f"Site: {site_name}",
-        f"State: {formatting.state_text(view)}",
     ]
+    if site_state:
+        lines.append(f"Site state: {site_state}")
+    lines.append(f"State: {formatting.state_text(view)}")
     if task_url:
         lines.append(f"Task URL: {task_url}")
     if view.discovered:
@@ -55,7 +58,8 @@ def details_text(view: TaskView, site_name: str, task_url: str | None) -> str:
     if status is not None and status.raw:
         lines.append("Fields the server sent:")
         lines.append(_raw_text(status.raw))
-    return "\n".join(lines)
+    # json.dumps escapes C0 controls but leaves C1 and bidi controls in; one pass covers all.
+    return formatting.display_text("\n".join(lines), multiline=True)
 
 
 def _raw_text(raw: Mapping[str, object]) -> str:
@@ -77,8 +81,10 @@ class DetailsPane(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.show_nothing()
 
-    def show_task(self, view: TaskView, site_name: str, task_url: str | None) -> None:
-        text = details_text(view, site_name, task_url)
+    def show_task(
+        self, view: TaskView, site_name: str, task_url: str | None, site_state: str = ""
+    ) -> None:
+        text = details_text(view, site_name, task_url, site_state)
         if text != self.toPlainText():
             # Keep the reader's scroll position across refreshes of the same task.
             position = self.verticalScrollBar().value()

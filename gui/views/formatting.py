@@ -21,6 +21,37 @@ def duration_text(seconds: float | None) -> str:
     return f"{minutes}:{secs:02d}"
 
 
+def _display_table(multiline: bool) -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    # C0, DEL and C1 controls draw as empty boxes (or nothing) and mean nothing to a reader.
+    for code in (*range(0x00, 0x20), *range(0x7F, 0xA0)):
+        table[code] = "\ufffd"
+    for code in (0x09, 0x0A, 0x0D):
+        table[code] = " "
+    if multiline:
+        del table[0x09], table[0x0A]  # tab and line feed kept as they are
+        table[0x0D] = "\n"  # a lone CR reads as a line break (CRLF is collapsed before)
+    # Bidi embeddings, overrides and isolates would let server text reorder what the user reads
+    # (a file name that displays backwards, a message that hides its end).
+    for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)):
+        table[code] = None
+    return table
+
+
+_ONE_LINE = _display_table(multiline=False)
+_MULTILINE = _display_table(multiline=True)
+
+
+def display_text(text: str, *, multiline: bool = False) -> str:
+    """Server text made safe to show: controls become spaces or U+FFFD, bidi controls go.
+
+    ``multiline`` keeps line breaks and tabs (for the details pane and tooltips).
+    """
+    if multiline:
+        return text.replace("\r\n", "\n").translate(_MULTILINE)
+    return text.translate(_ONE_LINE)
+
+
 def state_text(view: TaskView) -> str:
     """The State column: the phase in words, with "possibly stalled" for a task that sits still."""
     if view.phase is Phase.RUNNING and view.stalled:
@@ -28,19 +59,24 @@ def state_text(view: TaskView) -> str:
     return view.phase.value
 
 
-def message_text(view: TaskView) -> str:
-    """The server's latest word on a task, or why it ended, as plain text."""
+def message_text(view: TaskView, site_problem: str = "") -> str:
+    """The server's latest word on a task, or why it ended, as plain text; a task still waiting
+    for its first answer shows ``site_problem`` (why its site gives none), when there is one."""
+    return display_text(_message(view, site_problem), multiline=True)
+
+
+def _message(view: TaskView, site_problem: str) -> str:
     if view.phase is Phase.GONE:
         return view.last_error or "The site no longer knows this task."
     if view.status is None:
-        return view.last_error or "Waiting for the first answer"
+        return view.last_error or site_problem or "Waiting for the first answer"
     if view.phase is Phase.FAILED:
         return view.status.failure_reason
     return view.status.message
 
 
 def title_text(view: TaskView) -> str:
-    return view.status.title if view.status else f"Task {view.task_id}"
+    return display_text(view.status.title) if view.status else f"Task {view.task_id}"
 
 
 _SITE_STATE_WORDS = {
@@ -56,7 +92,7 @@ _SITE_STATE_WORDS = {
 def site_state_text(state: SiteState, reason: str = "") -> str:
     """``needs sign-in: <reason>``; the reason is server or network text, shown as plain text."""
     words = _SITE_STATE_WORDS[state]
-    return f"{words}: {reason}" if reason and state is not SiteState.OK else words
+    return f"{words}: {display_text(reason)}" if reason and state is not SiteState.OK else words
 
 
 def rich_tooltip(text: str) -> str:
@@ -65,5 +101,5 @@ def rich_tooltip(text: str) -> str:
     Escaping alone is not enough: escaped text that no longer looks like markup is shown with
     its entities, so the text is always wrapped as rich text with everything escaped.
     """
-    escaped = html.escape(text, quote=False).replace("\n", "<br>")
+    escaped = html.escape(display_text(text, multiline=True), quote=False).replace("\n", "<br>")
     return f"<qt>{escaped}</qt>"

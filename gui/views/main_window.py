@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
 
         self.site_status = SiteStatusBar(self)
         self.statusBar().addWidget(self.site_status, 1)
+        self.site_status.changed.connect(self._sync_site_problems)
         self._build_menus()
 
         self.app_actions.clear_finished.triggered.connect(self.clear_finished)
@@ -269,7 +270,18 @@ class MainWindow(QMainWindow):
             self.details.show_nothing()
             return
         site = self._sites.get(view.site_id)
-        self.details.show_task(view, site.name if site else view.site_id, self.task_url(view))
+        line = self.site_status.line(view.site_id)
+        self.details.show_task(
+            view,
+            site.name if site else view.site_id,
+            self.task_url(view),
+            line.text(self.site_status.paused) if line else "",
+        )
+
+    def _sync_site_problems(self) -> None:
+        for site_id in self._sites:
+            self.model.set_site_problem(site_id, self.site_status.problem(site_id))
+        self._show_current()
 
     def _refresh_details(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
         if top_left.column() == Column.ELAPSED and bottom_right.column() == Column.ELAPSED:

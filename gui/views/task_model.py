@@ -66,6 +66,8 @@ class TaskTableModel(QAbstractTableModel):
         self._rows: list[_Row] = []
         self._index: dict[Key, int] = {}
         self._site_names: dict[str, str] = {}
+        # Why a site gives no answers, shown in its rows that are still waiting for one.
+        self._site_problems: dict[str, str] = {}
         self._clock = clock
 
     # Reading
@@ -134,6 +136,18 @@ class TaskTableModel(QAbstractTableModel):
     def set_site_name(self, site_id: str, name: str) -> None:
         self._site_names[site_id] = name
         self._emit_rows(i for i, row in enumerate(self._rows) if row.view.site_id == site_id)
+
+    def set_site_problem(self, site_id: str, problem: str) -> None:
+        """Why a site gives no answers ("" when it does): its tasks still waiting show it."""
+        if self._site_problems.get(site_id, "") == problem:
+            return
+        self._site_problems[site_id] = problem
+        waiting = (
+            i
+            for i, row in enumerate(self._rows)
+            if row.view.site_id == site_id and row.view.status is None
+        )
+        self._emit_rows(waiting, Column.MESSAGE, Column.MESSAGE)
 
     def apply(self, events: Iterable[TaskEvent]) -> None:
         """Apply one batch: rows whose shown cells changed emit dataChanged (over just those
@@ -233,7 +247,8 @@ class TaskTableModel(QAbstractTableModel):
             return formatting.duration_text(_eta(view))
         if column is Column.MESSAGE:
             # One line in the table; the details pane shows the whole text.
-            return formatting.message_text(view).replace("\n", " ")
+            message = formatting.message_text(view, self._site_problems.get(view.site_id, ""))
+            return formatting.display_text(message)
         return formatting.state_text(view)
 
     def _sort_value(self, row: _Row, column: Column) -> object:
@@ -250,7 +265,7 @@ class TaskTableModel(QAbstractTableModel):
 
     def _tooltip(self, view: TaskView, column: Column) -> str | None:
         if column in (Column.MESSAGE, Column.TASK, Column.STATE):
-            text = formatting.message_text(view)
+            text = formatting.message_text(view, self._site_problems.get(view.site_id, ""))
             return formatting.rich_tooltip(f"{formatting.title_text(view)}\n{text}")
         return None
 
