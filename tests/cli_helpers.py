@@ -4,10 +4,13 @@ run the command line in-process on the demo's manual clock."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import http.server
 import json
 import logging
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -77,3 +80,43 @@ def assert_no_secret(run: Run, server: DemoConfluence, *more: str) -> None:
     for text in (run.out, run.err, *more):
         for secret in secret_forms(server):
             assert secret not in text
+
+
+@dataclass
+class Answer:
+    """What a hostile loopback server answers to every GET."""
+
+    status: int = 200
+    reason: str = "OK"
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+@contextlib.contextmanager
+def hostile_server(answer: Answer, host: str = "127.0.0.1") -> Iterator[tuple[str, list[str]]]:
+    """A tiny loopback server giving ``answer`` to everything; yields its origin and the
+    Authorization header of every request it received ("" when a request had none)."""
+    received: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            received.append(self.headers.get("Authorization", ""))
+            self.send_response(answer.status, answer.reason)
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            self.wfile.write(answer.body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            logging.getLogger(__name__).debug("hostile server: " + format, *args)
+
+    server = http.server.ThreadingHTTPServer((host, 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}", received
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

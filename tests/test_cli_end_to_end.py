@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_helpers import TOKEN, secret_forms
@@ -88,20 +90,19 @@ def test_ctrl_c_exits_130_without_a_traceback(live_site: DemoConfluence) -> None
     assert "Traceback" not in err
 
 
-def test_demo_server_prints_a_site_and_token_that_list_accepts() -> None:
+@contextlib.contextmanager
+def _demo_server(*argv: str, env: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
+    """``demo-server --json`` in its own process: its connection details, then Ctrl-C, exit 0."""
     server = subprocess.Popen(
-        [*PROGRAM, "demo-server", "--port", "0", "--json"],
+        [*PROGRAM, "demo-server", "--port", "0", "--json", *argv],
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
         assert server.stdout is not None
-        details = json.loads(server.stdout.readline())
-        listed = _run("list", "--site", details["cloud_site"], "--json", token=details["token"])
-        assert listed.returncode == 0, listed.stderr
-        ids = {json.loads(line)["task"] for line in listed.stdout.splitlines()}
-        assert ids and ids <= set(details["cloud_task_ids"])
+        yield json.loads(server.stdout.readline())
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -111,3 +112,75 @@ def test_demo_server_prints_a_site_and_token_that_list_accepts() -> None:
                 server.kill()
                 server.wait()
     assert server.returncode == 0
+
+
+def test_demo_server_prints_a_site_and_token_that_list_accepts() -> None:
+    with _demo_server() as details:
+        listed = _run("list", "--site", details["cloud_site"], "--json", token=details["token"])
+        assert listed.returncode == 0, listed.stderr
+        ids = {json.loads(line)["task"] for line in listed.stdout.splitlines()}
+        assert ids and ids <= set(details["cloud_task_ids"])
+
+
+@pytest.mark.parametrize("json_output", [False, True])
+def test_closed_output_pipe_exits_141_quietly(live_site: DemoConfluence, json_output: bool) -> None:
+    task = live_site.add_task(DemoTask(duration=30))
+    json_flag = ["--json"] if json_output else []
+    argv = ["watch", "--site", live_site.cloud_base, "--interval", "0.1", *json_flag, task]
+    process = subprocess.Popen(
+        [*PROGRAM, *argv], env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()  # as `| head -1` does after its line
+        err = process.stderr.read()
+        process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 141, err
+    assert "Traceback" not in err and "Exception ignored" not in err and "BrokenPipe" not in err
+
+
+def test_output_an_ascii_terminal_cannot_show_is_replaced_not_a_crash(
+    live_site: DemoConfluence,
+) -> None:
+    task = live_site.add_task(
+        DemoTask(duration=0.3, outcome="failure", fail_at=50, error="Échec « DÉMO » ✗")
+    )
+    done = subprocess.run(
+        [*PROGRAM, "watch", "--site", live_site.cloud_base, "--interval", "0.1", task],
+        env={**_env(), "PYTHONIOENCODING": "ascii"},
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert b"Traceback" not in done.stderr
+    assert b"?chec" in done.stdout and b"?chec" in done.stderr
+
+
+def test_demo_server_takes_its_token_from_the_variable_token_env_names() -> None:
+    token = "demo-kept-across-restarts-42"
+    env = {**os.environ, "DEMO_TOKEN": token}
+    for _restart in range(2):
+        with _demo_server("--empty", "--token-env", "DEMO_TOKEN", env=env) as details:
+            assert details["token"] == token
+            listed = _run("list", "--site", details["cloud_site"], token=token)
+            assert listed.returncode == 0, listed.stderr
+
+
+def test_demo_server_without_the_named_variable_says_so() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DEMO_TOKEN"}
+    done = subprocess.run(
+        [*PROGRAM, "demo-server", "--token-env", "DEMO_TOKEN"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "DEMO_TOKEN is not set" in done.stderr

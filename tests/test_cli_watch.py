@@ -8,7 +8,7 @@ import socket
 import pytest
 from cli_helpers import JSON_FIELDS, TOKEN, assert_no_secret, clock, run_cli, site
 
-from gui.demo import DemoConfluence, DemoTask, ManualClock
+from gui.demo import DemoConfluence, DemoTask, Fault, ManualClock
 
 __all__ = ["clock", "site"]  # fixtures used by name
 
@@ -255,3 +255,26 @@ def test_interrupt_exits_130_without_a_traceback(site: DemoConfluence, capsys: C
     _out, err = capsys.readouterr()
     assert code == 130
     assert "Traceback" not in err and "Interrupted" in err
+
+
+def test_task_never_found_reads_not_found_yet_not_running(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    argv = ["watch", "--site", site.cloud_base, "--interval", "1", "--timeout", "5", "424242"]
+    plain = run_cli(capsys, clock, *argv)
+    assert plain.code == 5
+    (line,) = plain.out.splitlines()
+    assert "not found yet" in line and "404 " in line and "running" not in line
+    as_json = run_cli(capsys, clock, *argv, "--json")
+    assert as_json.states("424242") == ["running"]  # the JSON states stay as documented
+
+
+def test_site_answering_nonsense_reads_gave_up_with_the_reason(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    task = site.add_task(DemoTask(duration=1000))
+    site.set_fault(Fault(kind="not_json"))
+    run = run_cli(capsys, clock, "watch", "--site", site.cloud_base, "--give-up", "5", task)
+    assert run.code == 4
+    last = run.out.splitlines()[-1]
+    assert "GAVE UP" in last and "not JSON" in last and "UNREACHABLE" not in last

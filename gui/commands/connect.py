@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from gui.commands.exit_codes import ExitCode
 from gui.confluence.errors import ConfluenceError, CredentialsRejected, InvalidInput, TaskNotFound
@@ -69,23 +70,52 @@ def site_option(args: argparse.Namespace) -> SiteAddress | None:
 
 
 def resolve_targets(texts: list[str], site: SiteAddress | None) -> list[Target]:
-    """Each TASK argument as a task on a site: from its URL, else from ``--site``."""
+    """Each TASK argument as a task on a site: from its URL, else from ``--site``.
+
+    The token goes to one server only: a TASK URL must name the ``--site`` given, and without
+    ``--site`` every TASK URL must be on the same server (scheme, host and port) as the first.
+    """
     targets: list[Target] = []
     for text in texts:
         try:
             ref: TaskRef = parse_task_ref(text)
         except InvalidInput as error:
             raise SetupError(f"TASK: {error}") from None
+        if site is not None and ref.site is not None and _site_key(ref.site) != _site_key(site):
+            raise SetupError(
+                f"Task {ref.task_id}: its URL is on {ref.site.base_url}, not on --site "
+                f"{site.base_url}. The token belongs to one site, so nothing was sent; drop "
+                "--site or watch the tasks of each site in a separate run."
+            )
         where = ref.site or site
         if where is None:
             raise SetupError(
                 f"Task {ref.task_id}: which site? Give --site URL, or the full task URL "
                 "(https://<site>/wiki/rest/api/longtask/<id>)."
             )
-        if site is not None and ref.site is not None and ref.site.base_url != site.base_url:
-            log.info("Task %s: its URL names %s, not --site", ref.task_id, ref.site.base_url)
+        first = targets[0].site if targets else where
+        if _server_key(where) != _server_key(first):
+            raise SetupError(
+                f"Task {ref.task_id}: its URL is on {where.host}, another server than "
+                f"{first.host}. The token belongs to one site, so nothing was sent; watch the "
+                "tasks of each server in a separate run, each with its own token."
+            )
         targets.append(Target(ref.task_id, where))
     return targets
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _server_key(site: SiteAddress) -> tuple[str, str, int | None]:
+    """Who receives the token: scheme, host and port, with a default port spelled out or not."""
+    parts = urlsplit(site.base_url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme)
+
+
+def _site_key(site: SiteAddress) -> tuple[str, str, int | None, str]:
+    return (*_server_key(site), urlsplit(site.base_url).path.rstrip("/"))
 
 
 def warn_if_insecure(site: SiteAddress) -> str | None:

@@ -18,6 +18,7 @@ class ExitCode(enum.IntEnum):
     UNREACHABLE = 4
     TIMEOUT = 5
     INTERRUPTED = 130
+    BROKEN_PIPE = 141  # what a shell reports for a process SIGPIPE ended (128 + 13)
 
     USAGE = 2
 

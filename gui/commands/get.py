@@ -15,7 +15,7 @@ from gui.commands.connect import (
     site_option,
 )
 from gui.commands.exit_codes import ExitCode, for_status
-from gui.commands.output import write
+from gui.commands.output import plain_text, printable, write
 from gui.confluence.client import ConfluenceClient, RawAnswer
 from gui.confluence.errors import ConfluenceError
 
@@ -37,9 +37,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         try:
             answer = client.fetch_raw(url)
         except ConfluenceError as error:
-            write(err, f"GET {url}\n{error}\n")
+            write(err, f"GET {url}\n{plain_text(str(error))}\n")
             return for_error(error)
-    write(out, _describe(answer))
+    write(out, printable(_describe(answer)))
     return _exit_code(answer)
 
 

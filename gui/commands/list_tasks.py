@@ -32,7 +32,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         try:
             tasks = client.list_active_tasks()
         except ConfluenceError as error:
-            write(err, f"{error}\n")
+            write(err, f"{plain_text(str(error))}\n")
             return for_error(error)
 
     lines = [line_for_status(task, site.base_url) for task in tasks]

@@ -28,6 +28,7 @@ class TaskLine:
     title: str
     message: str
     note: str = ""  # passing trouble (rate limited, retrying) shown to people, not in JSON
+    label: str = ""  # what people read instead of the state's word (JSON keeps ``state``)
 
     def to_json(self) -> dict[str, object]:
         """The fields ``--json`` promises, in a stable order."""
@@ -60,6 +61,15 @@ def plain_text(text: str) -> str:
     return " ".join(cleaned.split())
 
 
+def printable(text: str) -> str:
+    """Server text kept whole (lines and tabs) for ``get`` and logs, with every other control
+    character spelled out as ``\\xNN`` so it cannot move the cursor or retitle the terminal."""
+    return "".join(
+        f"\\x{ord(c):02x}" if c not in "\n\t" and unicodedata.category(c) == "Cc" else c
+        for c in text
+    )
+
+
 def write(stream: TextIO, text: str) -> None:
     """Every line the command line prints goes through here, so a secret is masked in it."""
     stream.write(mask_secrets(text))
@@ -84,7 +94,9 @@ _STATE_WORDS = {
     "failed": "FAILED",
     "gone": "NOT FOUND",
     "auth-failed": "SIGN-IN FAILED",
-    "unreachable": "UNREACHABLE",
+    # Said of a site given up on, whether it could not be reached or answered nonsense: the
+    # message beside it tells which.
+    "unreachable": "GAVE UP",
     WAITING: "waiting",
 }
 
@@ -93,7 +105,7 @@ def human_line(line: TaskLine, show_site: bool) -> str:
     """One line for a person: title and id, bar, percent, elapsed, state and message."""
     where = f" @ {plain_text(line.site)}" if show_site else ""
     head = f"{plain_text(line.title)} {plain_text(line.task)}{where}"
-    state = _STATE_WORDS.get(line.state, line.state)
+    state = line.label or _STATE_WORDS.get(line.state, line.state)
     text = (
         f"{head}  {bar(line.percent)} {line.percent:3d}%  {elapsed_text(line.elapsed_ms)}  {state}"
     )
@@ -143,11 +155,12 @@ class PlainLines:
 
 
 def _as_final(line: TaskLine) -> TaskLine:
-    """A task never answered still gets its one line at the end: running, as far as we know."""
+    """A task never answered still gets its one line at the end: running as far as a script
+    can tell (JSON), still waiting in words for a person."""
     if line.state != WAITING:
         return line
     why = line.note or line.message or "no answer from the site yet"
-    return replace(line, state="running", message=why, note="")
+    return replace(line, state="running", message=why, note="", label=line.label or WAITING)
 
 
 class LiveBlock:

@@ -191,7 +191,7 @@ class _Watch:
         if self._live or event.state not in (SiteState.UNREACHABLE, SiteState.RATE_LIMITED):
             return
         wait = f"; next try in {event.retry_in:.0f} s" if event.retry_in is not None else ""
-        write(self._err, f"{site.address.host}: {event.reason}{wait}\n")
+        write(self._err, f"{site.address.host}: {plain_text(event.reason)}{wait}\n")
 
     def _lines(self) -> list[TaskLine]:
         lines = []

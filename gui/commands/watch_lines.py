@@ -16,6 +16,7 @@ _STATE_OF_PHASE = {
     Phase.GONE: "gone",
 }
 _UNTITLED = "Task"
+NOT_FOUND_YET = "not found yet"
 
 
 def line_for_status(status: TaskStatus, site: str) -> TaskLine:
@@ -54,8 +55,11 @@ def line_for_view(
         return replace(line, state="auth-failed", message=site_reason)
     if gave_up:
         return replace(line, state="unreachable", message=site_reason)
+    # A task no answer has described yet is not "running": say what we know of it.
+    label = NOT_FOUND_YET if view.status is None and view.not_found_count else ""
     if site_state in (SiteState.UNREACHABLE, SiteState.RATE_LIMITED):
-        return replace(line, note=site_reason)
+        return replace(line, note=site_reason, label=label)
     if view.not_found_count:
-        return replace(line, note=f"not found {view.not_found_count}x so far; still looking")
+        note = f"404 {view.not_found_count}x so far; still looking"
+        return replace(line, note=note, label=label)
     return line

@@ -1,0 +1,144 @@
+"""Options a hostile or careless command line gives: numbers out of range, help texts, errors that
+could echo a secret, and server text that could drive the terminal."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cli_helpers import TOKEN, Answer, assert_no_secret, clock, hostile_server, run_cli, site
+
+from gui.cli import main
+from gui.demo import DemoConfluence, DemoTask, ManualClock
+
+__all__ = ["clock", "site"]  # fixtures used by name
+
+Capsys = pytest.CaptureFixture[str]
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--interval", "inf"),
+        ("--interval", "1e308"),
+        ("--interval", "nan"),
+        ("--interval", "0"),
+        ("--interval", "-1"),
+        ("--interval", "0.01"),
+        ("--request-timeout", "inf"),
+        ("--request-timeout", "601"),
+        ("--request-timeout", "0"),
+        ("--timeout", "0"),
+        ("--timeout", "-5"),
+        ("--timeout", "nan"),
+        ("--timeout", "inf"),
+        ("--give-up", "0.5"),
+        ("--give-up", "inf"),
+        ("--give-up", "ten"),
+    ],
+)
+def test_number_out_of_range_is_refused_before_any_request(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys, option: str, value: str
+) -> None:
+    task = site.add_task(DemoTask(duration=10))
+    run = run_cli(capsys, clock, "watch", "--site", site.cloud_base, f"{option}={value}", task)
+    assert run.code == 2
+    assert f"argument {option}: takes a number of seconds" in run.err
+    assert site.requests == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--interval", "0.1"), ("--interval", "3600"), ("--give-up", "1"), ("--timeout", "1e5")],
+)
+def test_number_at_a_bound_is_accepted(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys, option: str, value: str
+) -> None:
+    task = site.add_task(DemoTask(duration=2))
+    run = run_cli(capsys, clock, "watch", "--site", site.cloud_base, option, value, task)
+    assert run.code == 0, run.err
+
+
+def test_list_help_describes_the_command(capsys: Capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["list", "--help"])
+    out = capsys.readouterr().out
+    assert "Show the tasks --site is running now" in out
+
+
+def test_watch_help_has_no_stray_line_break_before_the_exit_statuses(capsys: Capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["watch", "--help"])
+    out = capsys.readouterr().out
+    assert " \n" not in out
+    assert "\n\nexit status (when several apply" in out
+    assert "141" in out
+
+
+def test_a_secret_typed_where_the_command_belongs_is_not_echoed(capsys: Capsys) -> None:
+    assert main([TOKEN, "watch"]) == 2
+    out, err = capsys.readouterr()
+    assert "unknown command" in err
+    assert TOKEN not in out + err
+
+
+def test_a_mistyped_command_is_named(capsys: Capsys) -> None:
+    assert main(["wach", "1"]) == 2
+    assert "invalid choice: 'wach'" in capsys.readouterr().err
+
+
+def test_an_authorization_value_in_a_command_line_error_is_masked(capsys: Capsys) -> None:
+    assert main(["watch", "--interval", f"Bearer {TOKEN}"]) == 2
+    _out, err = capsys.readouterr()
+    assert "--interval" in err and TOKEN not in err
+
+
+def test_get_spells_out_control_characters_of_a_hostile_answer(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    # Escape sequences that would clear the screen and retitle the terminal window.
+    answer = Answer(
+        status=500,
+        reason="Oops\x1b]0;owned\x07",
+        headers={"X-Trace": "\x1b[2Jcleared", "Content-Type": "text/plain"},
+        body=b"\x1b[31mred\x1b[0m\r\nline two\n\x9b1m",
+    )
+    with hostile_server(answer) as (origin, received):
+        run = run_cli(capsys, clock, "get", f"{origin}/wiki/rest/api/longtask/7")
+    assert received == [f"Bearer {TOKEN}"]  # the URL named this site: it gets the token
+    assert run.code == 4
+    assert "\x1b" not in run.out + run.err and "\x07" not in run.out and "\r" not in run.out
+    assert "\\x1b[2Jcleared" in run.out and "\\x1b[31mred" in run.out
+    assert "line two" in run.out
+    assert_no_secret(run, site)
+
+
+def test_get_masks_a_token_the_server_echoes(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    answer = Answer(
+        status=400, reason="Bad", headers={"X-Echo": TOKEN}, body=f"you sent {TOKEN}".encode()
+    )
+    with hostile_server(answer) as (origin, _received):
+        run = run_cli(capsys, clock, "get", f"{origin}/wiki/rest/api/longtask/7")
+    assert run.code == 4
+    assert "X-Echo:" in run.out and "you sent" in run.out
+    assert_no_secret(run, site)
+
+
+@pytest.mark.parametrize("command", ["list", "watch"])
+def test_server_text_in_errors_and_logs_cannot_drive_the_terminal(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys, command: str
+) -> None:
+    answer = Answer(
+        status=401,
+        reason="Unauthorized",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps({"statusCode": 401, "message": "\x1b]0;owned\x07\x1b[2Jnot you"}).encode(),
+    )
+    with hostile_server(answer) as (origin, _received):
+        argv = ["--site", f"{origin}/wiki"] + (["1"] if command == "watch" else [])
+        run = run_cli(capsys, clock, "-v", command, *argv)
+    assert run.code == 2
+    assert "not you" in run.err
+    assert "\x1b" not in run.out + run.err and "\x07" not in run.out + run.err

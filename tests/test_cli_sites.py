@@ -1,0 +1,86 @@
+"""The token goes to one site only: a task URL naming another site than ``--site``, task URLs on
+several servers, or ``--site`` given twice are refused before any request is sent."""
+
+from __future__ import annotations
+
+import pytest
+from cli_helpers import Answer, clock, hostile_server, run_cli, site
+
+from gui.cli import main
+from gui.demo import DemoConfluence, DemoTask, ManualClock
+
+__all__ = ["clock", "site"]  # fixtures used by name
+
+Capsys = pytest.CaptureFixture[str]
+
+
+@pytest.mark.parametrize("command", ["get", "watch"])
+def test_task_url_on_another_host_than_site_is_refused_and_gets_no_token(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys, command: str
+) -> None:
+    with hostile_server(Answer(status=404), host="127.0.0.2") as (origin, received):
+        url = f"{origin}/wiki/rest/api/longtask/1179649"
+        run = run_cli(capsys, clock, command, "--site", site.cloud_base, url)
+    assert run.code == 2
+    assert "not on --site" in run.err and "nothing was sent" in run.err
+    assert received == []
+    assert site.requests == []
+
+
+def test_task_url_on_another_site_of_the_same_server_than_site_is_refused(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    task = site.add_task(DemoTask(duration=10, dialect="dc"))
+    url = f"{site.dc_base}/rest/api/longtask/{task}"
+    run = run_cli(capsys, clock, "watch", "--site", site.cloud_base, url)
+    assert run.code == 2
+    assert site.dc_base in run.err and site.cloud_base in run.err
+    assert site.requests == []
+
+
+def test_task_url_on_the_site_given_is_watched(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    task = site.add_task(DemoTask(duration=10))
+    # Spelled differently from the URL (upper-case scheme, trailing slash), yet the same site.
+    spelled = site.cloud_base.replace("http://", "HTTP://") + "/"
+    url = f"{site.cloud_base}/rest/api/longtask/{task}"
+    run = run_cli(capsys, clock, "watch", "--json", "--site", spelled, url, task)
+    assert run.code == 0, run.err
+    assert run.states(task)[-1] == "succeeded"
+
+
+def test_task_urls_on_two_servers_without_site_are_refused(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    task = site.add_task(DemoTask(duration=10))
+    with hostile_server(Answer(status=404), host="127.0.0.2") as (origin, received):
+        urls = [
+            f"{site.cloud_base}/rest/api/longtask/{task}",
+            f"{origin}/wiki/rest/api/longtask/1179649",
+        ]
+        run = run_cli(capsys, clock, "watch", *urls)
+    assert run.code == 2
+    assert "another server" in run.err and "127.0.0.2" in run.err
+    assert received == []
+    assert site.requests == []
+
+
+def test_site_given_twice_is_refused_with_the_reason(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    run = run_cli(
+        capsys, clock, "watch", "--site", site.cloud_base, "1", "--site", site.dc_base, "2"
+    )
+    assert run.code == 2
+    assert "--site can be given once" in run.err
+    assert "unrecognized" not in run.err
+    assert site.requests == []
+
+
+def test_watch_help_says_the_token_goes_to_one_site(capsys: Capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["watch", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "The token belongs to one site" in out
+    assert "without --site every task URL must be on the same server" in out
