@@ -7,9 +7,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import keyring
+import keyring.errors
 import pytest
+from conftest import MemoryKeyring
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from gui.confluence.site import SiteConfig, normalise_site_url
 from gui.demo import DemoTask
@@ -17,9 +20,10 @@ from gui.platform.secrets import Secrets
 from gui.platform.store import Store, default_store_path
 from gui.platform.store_schema import Preferences
 from gui.polling.service import PollingService
-from gui.polling.states import Phase, PollPolicy
+from gui.polling.states import Phase, PollPolicy, SiteState
 from gui.views.controller import AppController
 from gui.views.saved_sites import SavedSites
+from gui.views.settings_dialog import SettingsDialog
 from gui.views.task_model import Column
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -150,3 +154,49 @@ def test_finished_tasks_come_back_after_a_restart_until_cleared(
     app, saved = start_app()
     qtbot.wait(50)
     assert app.window.model.rowCount() == 0
+
+
+class LockedKeyring(MemoryKeyring):
+    """A Secret Service whose collection stays locked: every read and write is refused."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("collection is locked")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.KeyringLocked("collection is locked")
+
+
+def test_a_locked_keyring_saves_the_site_and_offers_the_token_for_this_session(
+    qtbot: Any, controller: AppController, demo: Any
+) -> None:
+    saved = saved_sites(controller)
+    alerts: list[object] = []
+    controller.alertRaised.connect(alerts.append)
+    controller.start()
+    keyring.set_keyring(LockedKeyring())
+    settings = SettingsDialog(saved.store, saved.secrets, controller.window)
+    settings.siteSaved.connect(saved._add_site)
+    dialog = settings.open_site_dialog(None)
+    qtbot.keyClicks(dialog.form.url, demo.dc_base)
+    qtbot.keyClicks(dialog.form.token, demo.token)
+
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    assert not dialog.result(), "the dialog stays open to say what happened"
+    assert Store().site(dialog.site_id) is not None, "the site itself was saved"
+    assert "locked" in dialog.keyring_banner.text()
+    assert "saved without its token" in dialog.keyring_banner.text()
+    assert dialog.keep_for_session.isVisibleTo(dialog)
+    line = controller.window.site_status.line(dialog.site_id)
+    assert line is not None and line.state is SiteState.PAUSED and "locked" in line.reason
+
+    task_id = demo.add_task(DemoTask(kind="export_space", dialect="dc"))
+    controller.watch(dialog.site_id, task_id)
+    dialog.keep_for_session.click()
+
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert saved.secrets.is_session_only(dialog.site_id)
+    model = controller.window.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and model.task(0).status is not None)
+    assert line.state is SiteState.OK
+    assert alerts == [], "no sign-in alert for a token that was never sent"

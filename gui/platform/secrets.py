@@ -98,7 +98,7 @@ def _translate(error: BaseException, doing: str) -> SecretsError:
     if isinstance(error, keyring.errors.KeyringLocked | keyring.errors.InitError):
         return KeyringLocked(
             f"The keyring is locked or its unlock prompt was dismissed, so the app could not "
-            f"{doing}. Unlock your keyring; the site is paused and will be tried again."
+            f"{doing}. Unlock your keyring and try again; nothing was deleted."
         )
     return KeyringFailed(
         f"The keyring reported an error while trying to {doing} ({type(error).__name__}). "

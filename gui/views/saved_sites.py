@@ -16,7 +16,7 @@ from gui.platform.secrets import Secrets, SecretsError
 from gui.platform.store import Store
 from gui.platform.store_schema import FinishedTask, Preferences
 from gui.polling.alerts import AlertKind
-from gui.polling.states import Phase, PollPolicy, TaskEvent, TaskView
+from gui.polling.states import Phase, PollPolicy, SiteEvent, SiteState, TaskEvent, TaskView
 from gui.views import formatting
 from gui.views.controller import AppController
 
@@ -44,6 +44,8 @@ class SavedSites(QObject):
         # in the first parameter.
         a.settings.triggered.connect(lambda: self.open_settings())
         a.add_site.triggered.connect(lambda: self.open_settings(add_site=""))
+        a.retry_sign_in.triggered.connect(lambda: self.retry_keyring())
+        self._keyring_waiting: set[str] = set()  # sites whose token the keyring would not give
         controller.service.taskChanged.connect(self._remember)
         controller.window.unwatchRequested.connect(self._forget)
         controller.window.finishedCleared.connect(self._forget_all)
@@ -118,11 +120,24 @@ class SavedSites(QObject):
         try:
             credentials = self.secrets.credentials_for(site)
         except SecretsError as error:
-            # Limitation: a locked keyring leaves the site without credentials until the user
-            # saves it again in the settings; nothing is deleted.
+            # Polling without the token would only earn a refusal and a misleading "sign in"
+            # alert: the site is listed, paused with the keyring's reason, and read again on
+            # "Retry sign-in". Limitation: there is no timed retry (each read of a locked Secret
+            # Service may pop up its unlock prompt), and nothing is deleted.
             log.warning("Site %s: no token from the keyring: %s", site_id, error)
-            credentials = None
+            self.controller.window.set_site(site)
+            self.controller.window.site_status.on_site_event(
+                SiteEvent(site_id, SiteState.PAUSED, SiteState.IDLE, str(error))
+            )
+            self._keyring_waiting.add(site_id)
+            return
+        self._keyring_waiting.discard(site_id)
         self.controller.add_site(site, credentials)
+
+    def retry_keyring(self) -> None:
+        """Read the tokens the keyring refused earlier again (the user may have unlocked it)."""
+        for site_id in sorted(self._keyring_waiting):
+            self._add_site(site_id)
 
     def _remember(self, event: object) -> None:
         if not isinstance(event, TaskEvent) or self.store.site(event.task.site_id) is None:

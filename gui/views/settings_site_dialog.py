@@ -1,5 +1,5 @@
 """Add or edit one site: its fields, "Test connection", and saving the token in the keyring
-(or, with no keyring at all and the user's consent, in memory for this session only)."""
+(or, when the keyring is missing or refuses and the user agrees, in memory for this session)."""
 
 from __future__ import annotations
 
@@ -101,10 +101,11 @@ class SiteDialog(QDialog):
             return f"Keyring unavailable: {error}"[:120]
         return "Stored in keyring (leave empty to keep)" if stored else "No token stored"
 
-    def _show_keyring_problem(self, problem: SecretsError | None) -> None:
+    def _show_keyring_problem(self, problem: SecretsError | None, note: str = "") -> None:
         self._banner.setVisible(problem is not None)
-        self.keyring_banner.setText(str(problem) if problem else "")
-        self.keep_for_session.setVisible(isinstance(problem, NoKeyringError))
+        self.keyring_banner.setText(f"{problem} {note}".strip() if problem else "")
+        # Whatever kept the token out of the keyring, the user may still use it for this run.
+        self.keep_for_session.setVisible(problem is not None)
 
     # Saving
 
@@ -142,8 +143,18 @@ class SiteDialog(QDialog):
         if token is not None:
             try:
                 self._secrets.store(self.site_id, token)
-            except SecretsError as error:
+            except NoKeyringError as error:
                 self._show_keyring_problem(error)
+                return
+            except SecretsError as error:
+                # A locked or failing keyring: keep what can be kept (the site, in the store) and
+                # leave the dialog open with the token, so nothing the user typed is lost unseen.
+                if self._save_site(site):
+                    self._show_keyring_problem(
+                        error,
+                        "The site was saved without its token. Unlock the keyring and press "
+                        "Save again, or keep the token for this session only.",
+                    )
                 return
         self._finish(site)
 
@@ -157,14 +168,18 @@ class SiteDialog(QDialog):
         self._finish(site)
 
     def _finish(self, site: SiteConfig) -> None:
+        if self._save_site(site):
+            self.accept()
+
+    def _save_site(self, site: SiteConfig) -> bool:
         try:
             self._store.put_site(site)
         except OSError as error:
             self.error.setText(f"Could not save the settings file: {error.strerror or error}")
-            return
+            return False
         log.info("Site %s (%s) saved", site.site_id, site.address.host)
         self.siteSaved.emit(site.site_id)
-        self.accept()
+        return True
 
     # Checks that talk to the site, off the GUI thread
 

@@ -46,6 +46,10 @@ class SiteForm(QWidget):
             "https://acme.atlassian.net or https://wiki.example.org/confluence"
         )
         self.base_preview = plain_label()
+        # Room for two lines whatever it says (or nothing), so the fields below never move
+        # while the user types the address.
+        self.base_preview.setMinimumHeight(2 * self.base_preview.fontMetrics().lineSpacing())
+        self.base_preview.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.deployment = QComboBox()
         self.deployment.addItem("Detect from the address", AUTO)
         for kind in Deployment:
@@ -70,6 +74,15 @@ class SiteForm(QWidget):
         self.allow_plain_http = QCheckBox(
             "Send my token over plain http:// anyway (anyone on the network path can read it)"
         )
+        # Shown only for plain http:// addresses, but its place is kept: no jump as it comes.
+        # (QFormLayout drops hidden rows whatever their size policy; a box layout keeps them.)
+        policy = self.allow_plain_http.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.allow_plain_http.setSizePolicy(policy)
+        plain_http_place = QWidget()
+        plain_http_row = QHBoxLayout(plain_http_place)
+        plain_http_row.setContentsMargins(0, 0, 0, 0)
+        plain_http_row.addWidget(self.allow_plain_http)
 
         gateway_row = QHBoxLayout()
         gateway_row.addWidget(self.cloud_id)
@@ -88,7 +101,7 @@ class SiteForm(QWidget):
         form.addRow("Token", self.token)
         form.addRow("", self.discover)
         form.addRow("CA bundle", ca_row)
-        form.addRow("", self.allow_plain_http)
+        form.addRow("", plain_http_place)
         self._form = form
 
         for edit in (self.name, self.user, self.token, self.ca_bundle):

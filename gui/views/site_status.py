@@ -42,7 +42,9 @@ class SiteLine:
 
     @property
     def troubled(self) -> bool:
-        return self.state in _TROUBLED
+        # A site paused on its own (its token could not be read) carries a reason; the user's
+        # global pause does not.
+        return self.state in _TROUBLED or (self.state is SiteState.PAUSED and bool(self.reason))
 
 
 class ElidedLabel(QLabel):
