@@ -14,6 +14,7 @@ from conftest import MemoryKeyring
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
+from gui import APP_NAME
 from gui.confluence.site import SiteConfig, normalise_site_url
 from gui.demo import DemoTask
 from gui.platform.secrets import Secrets
@@ -200,3 +201,26 @@ def test_a_locked_keyring_saves_the_site_and_offers_the_token_for_this_session(
     qtbot.waitUntil(lambda: model.rowCount() == 1 and model.task(0).status is not None)
     assert line.state is SiteState.OK
     assert alerts == [], "no sign-in alert for a token that was never sent"
+
+
+def test_a_site_whose_token_the_keyring_withheld_is_read_again_on_retry_sign_in(
+    qtbot: Any, start_app: Callable[[], tuple[AppController, SavedSites]], demo: Any
+) -> None:
+    site = save_demo_site(demo)
+    unlocked = MemoryKeyring()
+    unlocked.set_password(APP_NAME, site.site_id, demo.token)
+    keyring.set_keyring(LockedKeyring())
+
+    task_id = demo.add_task(DemoTask(kind="export_space", dialect="dc"))
+    Store().watch(site.site_id, task_id)
+
+    app, _saved = start_app()
+    line = app.window.site_status.line(site.site_id)
+    assert line is not None and line.state is SiteState.PAUSED and "locked" in line.reason
+    assert app.window.site_status.problem(site.site_id).startswith("Site paused: The keyring")
+
+    keyring.set_keyring(unlocked)  # the user unlocked it
+    app.actions.retry_sign_in.trigger()
+    qtbot.waitUntil(lambda: line.state is SiteState.OK)
+    model = app.window.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and model.task(0).status is not None)

@@ -131,7 +131,12 @@ class SavedSites(QObject):
             )
             self._keyring_waiting.add(site_id)
             return
-        self._keyring_waiting.discard(site_id)
+        if site_id in self._keyring_waiting:
+            self._keyring_waiting.discard(site_id)
+            # Until its first answer the site is neither paused nor in trouble any more.
+            self.controller.window.site_status.on_site_event(
+                SiteEvent(site_id, SiteState.IDLE, SiteState.PAUSED)
+            )
         self.controller.add_site(site, credentials)
 
     def retry_keyring(self) -> None:
