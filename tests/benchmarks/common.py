@@ -3,6 +3,11 @@
 Every benchmark prints one line per figure, ``name: value unit (baseline B, ratio R, goal G: met)``,
 and ends with one JSON line ``{"benchmark": ..., "figures": [...]}`` that tests/benchmarks/run.py
 collects. Goals are reported, never asserted: timing on a shared machine flakes.
+
+Children (the app and the baseline alike) may write and read compiled bytecode, kept in one
+private folder for the whole benchmark run (``PYTHONPYCACHEPREFIX``): an installed app, wheel or
+frozen, always starts from compiled bytecode, while the checkout's editable install and a sandbox
+that sets ``PYTHONDONTWRITEBYTECODE`` would make every start compile the app's sources again.
 """
 
 from __future__ import annotations
@@ -28,6 +33,17 @@ PROBE_SCRIPT = HERE / "app_probe.py"
 REPORT_VARIABLE = "CTT_BENCH_REPORT"
 QUIT_AFTER_VARIABLE = "CTT_BENCH_QUIT_AFTER"
 SITE_VARIABLE = "CTT_BENCH_SITE"
+
+# The bytecode folder of this benchmark run, made on first use; TemporaryDirectory removes it
+# when the interpreter exits.
+_BYTECODE: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def bytecode_cache() -> str:
+    """The folder every child of this run compiles into and loads from."""
+    if not _BYTECODE:
+        _BYTECODE.append(tempfile.TemporaryDirectory(prefix="ctt-bench-pyc-"))
+    return _BYTECODE[0].name
 
 
 @dataclass
@@ -91,10 +107,15 @@ def median(values: Sequence[float]) -> float:
 
 
 def child_env(home: Path, **extra: str) -> dict[str, str]:
-    """Offscreen Qt, no session bus, a private home: a child can touch nothing of the user's."""
+    """Offscreen Qt, no session bus, a private home: a child can touch nothing of the user's.
+
+    Bytecode is written to and read from this run's shared cache (see the module docstring).
+    """
     env = dict(os.environ)
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         env.pop(name, None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = bytecode_cache()
     env.update(
         HOME=str(home),
         QT_QPA_PLATFORM="offscreen",
