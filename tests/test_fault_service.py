@@ -58,7 +58,11 @@ def test_server_trouble_recovers_by_itself_without_an_alert(
     demo.set_fault(fault)
     start_watching(service, demo, task_id)
 
-    qtbot.waitUntil(lambda: recorder.phase(task_id) is Phase.RUNNING, timeout=5000)
+    # The task's update and the site's recovery arrive as two queued signals: wait for both.
+    qtbot.waitUntil(
+        lambda: recorder.phase(task_id) is Phase.RUNNING and SiteState.OK in states(recorder),
+        timeout=5000,
+    )
     assert states(recorder)[:2] == [SiteState.UNREACHABLE, SiteState.OK]
     failed = [r for r in task_requests(demo) if r.fault]
     assert len(failed) == 3
