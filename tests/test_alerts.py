@@ -110,3 +110,17 @@ def test_a_token_never_reaches_an_alert() -> None:
     assert alert is not None
     assert "s3cr3t-token" not in alert.title + alert.body
     assert "[redacted]" in alert.body
+
+
+def test_a_batch_of_events_alerts_for_each_transition_in_order() -> None:
+    policy = AlertPolicy()
+    failed = TaskEvent(TaskView("cloud", "8", Phase.FAILED), Phase.RUNNING)
+    done = event(Phase.SUCCEEDED, Phase.RUNNING, status(TaskState.SUCCEEDED))
+    still_running = event(Phase.RUNNING, Phase.RUNNING, status(TaskState.RUNNING))
+
+    alerts = policy.alerts_for([failed, still_running, done, done])
+
+    assert [(a.kind, a.target) for a in alerts] == [
+        (AlertKind.FAILED, ("cloud", "8")),
+        (AlertKind.SUCCEEDED, ("cloud", "7")),
+    ]

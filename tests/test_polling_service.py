@@ -32,13 +32,19 @@ class Recorder:
 
     def __init__(self, service: PollingService) -> None:
         self.tasks: list[TaskEvent] = []
+        self.batches: list[list[TaskEvent]] = []
         self.sites: list[SiteEvent] = []
         self.polls: list[str] = []
         self.alerts: list[Alert] = []
         self.policy = AlertPolicy()
-        service.taskChanged.connect(self._on_event)
+        service.tasksChanged.connect(self._on_tasks)
         service.siteChanged.connect(self._on_event)
         service.sitePolled.connect(lambda site_id, _when: self.polls.append(site_id))
+
+    def _on_tasks(self, events: list[TaskEvent]) -> None:
+        self.batches.append(events)
+        for event in events:
+            self._on_event(event)
 
     def _on_event(self, event: TaskEvent | SiteEvent) -> None:
         (self.tasks if isinstance(event, TaskEvent) else self.sites).append(event)
@@ -103,6 +109,33 @@ def test_progress_from_the_server_reaches_task_changed(
 
     assert recorder.phase(task_id) is Phase.RUNNING
     assert recorder.polls and set(recorder.polls) == {"cloud"}
+
+
+def test_one_poll_of_many_tasks_reaches_the_gui_thread_as_one_signal(
+    qtbot: Any,
+    service: PollingService,
+    recorder: Recorder,
+    demo: DemoConfluence,
+    demo_clock: ManualClock,
+) -> None:
+    task_ids = [
+        demo.add_task(DemoTask(duration=100, progress=[(0, 10), (30, 40)])) for _ in range(3)
+    ]
+    one_by_one: list[TaskEvent] = []
+    service.taskChanged.connect(one_by_one.append)
+    start_watching(service, demo, *task_ids)
+    qtbot.waitUntil(lambda: all(10 in recorder.percents(t) for t in task_ids), timeout=3000)
+
+    demo_clock.advance(31)
+    qtbot.waitUntil(lambda: all(40 in recorder.percents(t) for t in task_ids), timeout=3000)
+
+    moved = [
+        batch
+        for batch in recorder.batches
+        if any(e.task.status and e.task.status.percent == 40 for e in batch)
+    ]
+    assert [sorted(e.task.task_id for e in batch) for batch in moved] == [sorted(task_ids)]
+    assert one_by_one == [event for batch in recorder.batches for event in batch]
 
 
 def test_finished_task_fires_one_alert_over_many_polls(

@@ -10,6 +10,7 @@ escapes them for the medium (see gui/platform/notifications.py).
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gui.polling.states import Phase, SiteEvent, SiteState, TaskEvent, TaskView
@@ -76,6 +77,15 @@ class AlertPolicy:
         if isinstance(event, TaskEvent):
             return self._task_alert(event)
         return self._site_alert(event)
+
+    def alerts_for(self, events: Iterable[TaskEvent | SiteEvent]) -> list[Alert]:
+        """The alerts a batch of events deserves, in the order of the events."""
+        alerts = []
+        for event in events:
+            alert = self.alert_for(event)
+            if alert is not None:
+                alerts.append(alert)
+        return alerts
 
     def _task_alert(self, event: TaskEvent) -> Alert | None:
         task = event.task

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QMetaMethod, QObject, QThread, Signal, Slot
 
 from gui.confluence.site import Credentials, SiteConfig
 from gui.polling.states import PollPolicy, SiteEvent, TaskEvent, TaskView
@@ -56,6 +56,9 @@ class _Site:
 class PollingService(QObject):
     """Polls every configured site in the background and reports changes as signals."""
 
+    tasksChanged = Signal(object)  # noqa: N815 - list[TaskEvent]: one site's poll, in order
+    # The same events one at a time, for listeners that want them so; emitted only while one is
+    # connected, since a thousand emits cost the GUI thread about a millisecond.
     taskChanged = Signal(object)  # noqa: N815 - TaskEvent
     siteChanged = Signal(object)  # noqa: N815 - SiteEvent
     sitePolled = Signal(str, float)  # noqa: N815 - site_id, wall-clock time
@@ -223,7 +226,7 @@ class PollingService(QObject):
         inbox.retry.connect(worker.retry)
         inbox.set_policy.connect(worker.set_policy)
         inbox.shutdown.connect(worker.shutdown)
-        worker.taskChanged.connect(self._relay_task)
+        worker.tasksChanged.connect(self._relay_tasks)
         worker.siteChanged.connect(self._relay_site)
         worker.sitePolled.connect(self._relay_polled)
         entry.thread.finished.connect(self._reap)
@@ -253,9 +256,13 @@ class PollingService(QObject):
         return site_id in self._sites
 
     @Slot(object)
-    def _relay_task(self, event: TaskEvent) -> None:
-        if self._is_current(event.task.site_id):
-            self.taskChanged.emit(event)
+    def _relay_tasks(self, events: list[TaskEvent]) -> None:
+        if not events or not self._is_current(events[0].task.site_id):
+            return
+        self.tasksChanged.emit(events)
+        if self.isSignalConnected(QMetaMethod.fromSignal(self.taskChanged)):
+            for event in events:
+                self.taskChanged.emit(event)
 
     @Slot(object)
     def _relay_site(self, event: SiteEvent) -> None:

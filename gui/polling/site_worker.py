@@ -28,7 +28,7 @@ _MAX_TIMER_MS = 24 * 3600 * 1000
 class SiteWorker(QObject):
     """Owns the tracker, the HTTP client and the timer of one site; see the module docstring."""
 
-    taskChanged = Signal(object)  # noqa: N815 - TaskEvent
+    tasksChanged = Signal(object)  # noqa: N815 - list[TaskEvent], one poll's worth
     siteChanged = Signal(object)  # noqa: N815 - SiteEvent
     sitePolled = Signal(str, float)  # noqa: N815 - site_id, wall-clock time of the poll
 
@@ -85,7 +85,7 @@ class SiteWorker(QObject):
     def watch(self, task_id: str) -> None:
         event = self._tracker.watch(task_id)
         if event is not None:
-            self.taskChanged.emit(event)
+            self.tasksChanged.emit([event])
         self._rearm()
 
     @Slot(str)
@@ -167,10 +167,18 @@ class SiteWorker(QObject):
         self._timer.start(delay_ms)
 
     def _emit(self, events: list[Event]) -> None:
+        # One signal per run of task events, not one per task: each crosses into the GUI thread
+        # as a queued call, and a discovery cycle can change a thousand tasks. A site event in
+        # between ends a run, so the order of all events is kept.
+        tasks: list[TaskEvent] = []
         for event in events:
             if isinstance(event, TaskEvent):
-                self.taskChanged.emit(event)
-            elif isinstance(event, SiteEvent):
+                tasks.append(event)
+                continue
+            if tasks:
+                self.tasksChanged.emit(tasks)
+                tasks = []
+            if isinstance(event, SiteEvent):
                 log.info(
                     "Site %s: %s -> %s%s",
                     event.site_id,
@@ -179,3 +187,5 @@ class SiteWorker(QObject):
                     f" ({event.reason})" if event.reason else "",
                 )
                 self.siteChanged.emit(event)
+        if tasks:
+            self.tasksChanged.emit(tasks)

@@ -64,7 +64,7 @@ class AppController(QObject):
         self._batch = TaskEventBatch(self._apply_batch, self)
         self._quit_started = False
 
-        service.taskChanged.connect(self._on_task_event)
+        service.tasksChanged.connect(self._on_task_events)
         service.siteChanged.connect(self._on_site_event)
         service.sitePolled.connect(self.window.site_status.on_polled)
         if notifier is not None:
@@ -167,12 +167,16 @@ class AppController(QObject):
             self.actions.pause.isChecked(),
         )
 
-    def _on_task_event(self, event: object) -> None:
-        if not isinstance(event, TaskEvent):
-            log.error("Ignoring a task event of type %s", type(event).__name__)
+    def _on_task_events(self, events: object) -> None:
+        if not isinstance(events, list):
+            log.error("Ignoring task events of type %s", type(events).__name__)
             return
-        self._batch.add(event)
-        self._alert(self.alerts.alert_for(event))
+        task_events = [event for event in events if isinstance(event, TaskEvent)]
+        if len(task_events) != len(events):
+            log.error("Ignoring %d events that are not task events", len(events) - len(task_events))
+        self._batch.extend(task_events)
+        for alert in self.alerts.alerts_for(task_events):
+            self._alert(alert)
 
     def _on_site_event(self, event: object) -> None:
         if not isinstance(event, SiteEvent):

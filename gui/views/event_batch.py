@@ -1,13 +1,14 @@
-"""Collects task events that arrive one signal at a time and hands them on as one batch.
+"""Collects task events that arrive in several signals and hands them on as one batch.
 
-The poller emits one ``taskChanged`` per task; a discovery cycle over a thousand tasks would
-otherwise repaint the table a thousand times. Events are held until control returns to the event
-loop, which is after every queued signal of that cycle has been delivered.
+The poller emits one ``tasksChanged`` per site and poll, and restored tasks arrive one by one;
+with several sites polled at the same moment the table would otherwise be updated once per site.
+Events are held until control returns to the event loop, which is after every signal already
+queued has been delivered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -15,7 +16,7 @@ from gui.polling.states import TaskEvent
 
 
 class TaskEventBatch(QObject):
-    """Call ``add(event)`` for each event; ``deliver`` receives them together, in order."""
+    """Call ``add(event)`` or ``extend(events)``; ``deliver`` receives them together, in order."""
 
     def __init__(
         self, deliver: Callable[[list[TaskEvent]], None], parent: QObject | None = None
@@ -31,8 +32,11 @@ class TaskEventBatch(QObject):
     def add(self, event: object) -> None:
         if not isinstance(event, TaskEvent):
             raise TypeError(f"expected a TaskEvent, got {type(event).__name__}")
-        self._pending.append(event)
-        if not self._timer.isActive():
+        self.extend([event])
+
+    def extend(self, events: Iterable[TaskEvent]) -> None:
+        self._pending.extend(events)
+        if self._pending and not self._timer.isActive():
             self._timer.start()
 
     def flush(self) -> None:

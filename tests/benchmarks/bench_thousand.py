@@ -6,8 +6,9 @@ Runs the real SiteTracker against the simulated Confluence on a manual clock, so
 tasks progress and some finish, and prints:
 - HTTP requests per poll cycle (goal: at most ceil(1000 / page size) plus the tasks that just
   left the list, each fetched once by id to learn how it ended);
-- the GUI-thread time to apply one cycle's events (the controller's alerts, batching, the model,
-  the sort proxy, the details pane, the tray summary; goal: median under 10 ms);
+- the GUI-thread time to apply one cycle's events, from the queued signal the site's worker
+  thread sends (the controller's alerts, batching, the model, the sort proxy, the details pane,
+  the tray summary; goal: median under 10 ms);
 - the time to paint the visible rows of the table (goal: under 16 ms, one frame at 60 Hz).
 """
 
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from common import Figure, median, report
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication
 
 from gui.confluence import ConfluenceClient
@@ -41,6 +43,10 @@ PAGE = 100
 INTERVAL = 5.0
 APPLY_GOAL_MS = 10.0
 PAINT_GOAL_MS = 16.0
+
+
+class _Worker(QObject):
+    tasksChanged = Signal(object)  # noqa: N815 - as gui.polling.site_worker.SiteWorker
 
 
 def _seed(server: DemoConfluence) -> None:
@@ -78,10 +84,13 @@ def main() -> int:
         controller.window.set_site(site)
         controller.alerts.set_site(site.site_id, site.name, server.token)
 
+        # Stands in for the site's worker thread: its signal reaches the GUI thread queued.
+        worker = _Worker()
+        worker.tasksChanged.connect(service.tasksChanged, Qt.ConnectionType.QueuedConnection)
+
         def apply(events: list[TaskEvent]) -> float:
+            worker.tasksChanged.emit(events)  # the worker's cost, not the GUI thread's
             started = time.perf_counter()
-            for event in events:
-                service.taskChanged.emit(event)
             app.processEvents()  # the batch is delivered from the event loop, as in the app
             return (time.perf_counter() - started) * 1000
 
