@@ -142,3 +142,16 @@ def test_server_text_in_errors_and_logs_cannot_drive_the_terminal(
     assert run.code == 2
     assert "not you" in run.err
     assert "\x1b" not in run.out + run.err and "\x07" not in run.out + run.err
+
+
+@pytest.mark.parametrize("token", ["abcdefgh\nijklmnop", "tök€n-long-enough", "with space-0123"])
+def test_a_token_that_cannot_travel_in_a_header_exits_2_without_echo(
+    token: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONFLUENCE_TOKEN", token)
+    code = main(["get", "--site", "http://127.0.0.1:9/wiki", "1"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "cannot be used" in captured.err
+    for part in token.split():
+        assert part not in captured.out + captured.err

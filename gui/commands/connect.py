@@ -56,7 +56,11 @@ def read_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = N
             "for example: read -rs CONFLUENCE_TOKEN && export CONFLUENCE_TOKEN"
         )
     register_secret(token)
-    return Credentials.for_token(token, args.user)
+    try:
+        return Credentials.for_token(token, args.user)
+    except InvalidInput as error:
+        # The message never repeats the token: it says what is wrong with it.
+        raise SetupError(f"The token in {shown} cannot be used: {error}") from None
 
 
 def site_option(args: argparse.Namespace) -> SiteAddress | None:
