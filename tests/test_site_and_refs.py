@@ -55,6 +55,12 @@ from gui.confluence import (
             Deployment.GATEWAY,
         ),
         ("http://127.0.0.1:8090/wiki", "http://127.0.0.1:8090/wiki", Deployment.DATA_CENTER),
+        (
+            "https://wiki.example.org:443/confluence",
+            "https://wiki.example.org/confluence",
+            Deployment.DATA_CENTER,
+        ),
+        ("http://wiki.example.org:80/", "http://wiki.example.org", Deployment.DATA_CENTER),
     ],
 )
 def test_site_urls_are_normalised_to_the_rest_base(

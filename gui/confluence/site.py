@@ -174,7 +174,7 @@ def normalise_site_url(text: str) -> SiteAddress:
         raise InvalidInput("A host name cannot contain spaces")
     scheme = parts.scheme.lower()
     netloc = f"[{host}]" if ":" in host else host
-    if port is not None:
+    if port is not None and (scheme, port) not in {("https", 443), ("http", 80)}:
         netloc += f":{port}"
     path = _BELOW_BASE.sub("", parts.path.rstrip("/")).rstrip("/")
 
