@@ -68,9 +68,27 @@ def app_icon_path() -> Path:
 
 def render_svg(svg: bytes, size: int) -> QPixmap:
     """Render SVG data into a transparent square pixmap of ``size`` pixels."""
+    return _render(_renderer(svg), size)
+
+
+def icon_from_svg(svg: bytes) -> QIcon:
+    """A QIcon holding ``svg`` pre-rendered at every size in ``ICON_SIZES``."""
+    # One parse for every size: the tray renders a new ring while tasks run, in the GUI thread.
+    renderer = _renderer(svg)
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addPixmap(_render(renderer, size))
+    return icon
+
+
+def _renderer(svg: bytes) -> QSvgRenderer:
     renderer = QSvgRenderer(QByteArray(svg))
     if not renderer.isValid():
         raise MissingResource("an icon's SVG could not be parsed")
+    return renderer
+
+
+def _render(renderer: QSvgRenderer, size: int) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -78,14 +96,6 @@ def render_svg(svg: bytes, size: int) -> QPixmap:
     renderer.render(painter, QRectF(0, 0, size, size))
     painter.end()
     return pixmap
-
-
-def icon_from_svg(svg: bytes) -> QIcon:
-    """A QIcon holding ``svg`` pre-rendered at every size in ``ICON_SIZES``."""
-    icon = QIcon()
-    for size in ICON_SIZES:
-        icon.addPixmap(render_svg(svg, size))
-    return icon
 
 
 @lru_cache(maxsize=1)
@@ -107,8 +117,12 @@ def tray_icon(state: TrayState, fraction: float | None = None) -> QIcon:
     state = TrayState(state)
     if state != TrayState.RUNNING or fraction is None:
         return _cached_tray_icon(state, None)
-    step = round(min(max(fraction, 0.0), 1.0) * _RING_STEPS)
-    return _cached_tray_icon(state, step)
+    return _cached_tray_icon(state, ring_step(fraction))
+
+
+def ring_step(fraction: float) -> int:
+    """The step of the ring drawn for ``fraction`` (0..1): equal steps give the same icon."""
+    return round(min(max(fraction, 0.0), 1.0) * _RING_STEPS)
 
 
 @lru_cache(maxsize=_RING_STEPS + 8)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QSystemTrayIcon
 from views_helpers import task_view
 
@@ -59,6 +60,23 @@ def test_tray_icon_and_tooltip_follow_the_summary(qtbot):
     assert running_icon != attention_icon
     assert attention_icon != idle_icon
     assert "1 failed or gone" in tray.icon.toolTip()
+
+
+def test_a_percent_too_small_to_see_on_the_ring_sends_no_new_icon_to_the_tray(qtbot):
+    current = [summarise([task_view("1", 50)])]
+    tray = Tray(AppActions(), lambda: current[0])
+    icons_sent: list[QIcon] = []
+    set_icon = tray.icon.setIcon
+    tray.icon.setIcon = lambda icon: (icons_sent.append(icon), set_icon(icon))
+
+    current[0] = summarise([task_view("1", 51)])
+    tray.refresh()
+    assert icons_sent == []
+    assert "Overall 51 %" in tray.icon.toolTip()
+
+    current[0] = summarise([task_view("1", 60)])
+    tray.refresh()
+    assert len(icons_sent) == 1
 
 
 def test_tray_menu_holds_every_command():

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from gui import APP_NAME
 from gui.polling.states import Phase, TaskView
-from gui.resources import MissingResource, TrayState, tray_icon
+from gui.resources import MissingResource, TrayState, ring_step, tray_icon
 from gui.views import formatting
 from gui.views.actions import AppActions
 
@@ -124,6 +124,7 @@ class Tray(QObject):
         self.icon.activated.connect(self._activated)
         self._show_window = actions.show_window
         self._shown_icon_key: tuple[TrayState, int | None] | None = None
+        self._shown_tooltip: str | None = None
         # Many changes in one event-loop turn make one refresh.
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -156,13 +157,18 @@ class Tray(QObject):
         fraction = None
         if state is TrayState.RUNNING and self.summary.percent is not None:
             fraction = self.summary.percent / 100
-        key = (state, None if fraction is None else round(fraction * 100))
+        # Only a change the user can see reaches the tray: on a desktop tray each new icon or
+        # tooltip is sent to the tray host, and a new ring step is rendered here first.
+        key = (state, None if fraction is None else ring_step(fraction))
         if key != self._shown_icon_key:
             self.icon.setIcon(state_icon(state, fraction))
             self._shown_icon_key = key
         # Tray hosts differ in whether they render tooltip markup, so the text stays plain and
         # holds no server text (titles and counts only).
-        self.icon.setToolTip(self.summary.tooltip())
+        tooltip = self.summary.tooltip()
+        if tooltip != self._shown_tooltip:
+            self.icon.setToolTip(tooltip)
+            self._shown_tooltip = tooltip
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (
