@@ -50,6 +50,21 @@ class Role(enum.IntEnum):
     KEY = Qt.ItemDataRole.UserRole + 5
 
 
+# Looked up by column number in data(), which the view calls for every role of every visible
+# cell: a tuple index is cheaper than calling the enum.
+_COLUMNS = tuple(Column)
+# The roles data() answers. A view asks each cell for seven roles per paint (font, colours, check
+# state, decoration...) and the table answers none of those, so they are turned away first.
+_ANSWERED_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        *Role,
+    }
+)
+
+
 @dataclass
 class _Row:
     view: TaskView
@@ -76,7 +91,7 @@ class TaskTableModel(QAbstractTableModel):
         return 0 if parent is not None and parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: AnyIndex | None = None) -> int:  # noqa: N802 - Qt API
-        return 0 if parent is not None and parent.isValid() else len(Column)
+        return 0 if parent is not None and parent.isValid() else len(_COLUMNS)
 
     def headerData(  # noqa: N802 - Qt API
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -86,11 +101,12 @@ class TaskTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or index.row() >= len(self._rows):
+        number = index.row()  # -1 for an invalid index
+        if role not in _ANSWERED_ROLES or not 0 <= number < len(self._rows):
             return None
-        row = self._rows[index.row()]
+        row = self._rows[number]
         view = row.view
-        column = Column(index.column())
+        column = _COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Role.SORT:
