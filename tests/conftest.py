@@ -23,34 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import keyring
-import keyring.backend
 import keyring.backends.fail
-import keyring.errors
 import pytest
+from keyring_helpers import MemoryKeyring
 from PySide6.QtCore import QSettings
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring kept in a dict, so tests can store tokens and look at what was stored."""
-
-    # Below zero: keyring's own discovery never picks this backend by itself.
-    priority = -10  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.passwords[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError(f"no password for {username!r}") from None
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import keyring
 import keyring.errors
 import pytest
-from conftest import MemoryKeyring
+from keyring_helpers import MemoryKeyring
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 

@@ -48,6 +48,12 @@ class RecordingNotifier(QObject):
     def show(self, alert: Alert) -> None:
         self.shown.setdefault(alert.target, time.monotonic())
 
+    def set_tray(self, tray: object) -> None:
+        """No tray fallback: the figure is about the moment the alert leaves the app."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
