@@ -1,35 +1,36 @@
 """Paints the Progress column as a progress bar with its percent, one painter call per cell.
 
-No widget per row (the way qBittorrent does it): the style draws a bar into the cell, so a
+No widget per row (the way qBittorrent does it): the delegate draws a bar into the cell, so a
 thousand rows cost a thousand paints of what is visible, not a thousand widgets.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
-from PySide6.QtWidgets import (
-    QApplication,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionProgressBar,
-    QStyleOptionViewItem,
-)
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from gui.polling.states import Phase
+from gui.polling.states import Phase, TaskView
 from gui.views.task_model import Role
 
-# Tints for the bar chunk by outcome; running keeps the style's own highlight colour.
+# Tints for the bar chunk by outcome; running keeps the palette's own highlight colour.
 PHASE_COLOURS: dict[Phase, QColor] = {
     Phase.SUCCEEDED: QColor(46, 160, 67),
     Phase.FAILED: QColor(207, 34, 46),
     Phase.GONE: QColor(140, 140, 140),
     Phase.WAITING: QColor(140, 140, 140),
 }
+_RADIUS = 2.0
+_TEXT_ALIGN = Qt.AlignmentFlag.AlignCenter
 
 
 class ProgressDelegate(QStyledItemDelegate):
-    """Draws ``Role.PERCENT`` as a bar tinted by ``Role.PHASE``; no text before a first answer."""
+    """Draws a task's percent as a bar tinted by its phase; no text before a first answer.
+
+    The bar is drawn here, in the shape of the Fusion style's, rather than by the style's
+    CE_ProgressBar: that costs about twice as much per cell, and the visible rows of a large
+    table are painted on every scroll step.
+    """
 
     def paint(
         self,
@@ -41,27 +42,42 @@ class ProgressDelegate(QStyledItemDelegate):
         style = option.widget.style() if option.widget is not None else QApplication.style()
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter)
 
-        phase = index.data(Role.PHASE)
-        known = index.data(Role.PERCENT)
-        percent = int(known) if known is not None else 0
-        bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 2, -2, -2)
-        # Qt 6 has no orientation field: a bar without State_Horizontal is drawn vertically.
-        bar.state = option.state | QStyle.StateFlag.State_Horizontal
-        bar.direction = option.direction
-        bar.fontMetrics = option.fontMetrics
-        bar.minimum = 0
-        bar.maximum = 100
-        bar.progress = percent
-        bar.textVisible = True
-        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
-        bar.text = "" if known is None else f"{percent} %"
-        palette = QPalette(option.palette)
-        colour = PHASE_COLOURS.get(phase) if isinstance(phase, Phase) else None
-        if colour is not None:
-            palette.setColor(QPalette.ColorRole.Highlight, colour)
-        bar.palette = palette
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
+        view = index.data(Role.VIEW)
+        if not isinstance(view, TaskView):
+            return
+        known = view.status.percent if view.status is not None else None
+        percent = min(100, max(0, known or 0))
+        palette = option.palette
+        chunk_colour = PHASE_COLOURS.get(view.phase) or palette.color(QPalette.ColorRole.Highlight)
+
+        bar = QRectF(option.rect.adjusted(2, 2, -2, -2)).adjusted(0.5, 0.5, -0.5, -0.5)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(palette.color(QPalette.ColorRole.Mid))
+        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(bar, _RADIUS, _RADIUS)
+        chunk = QRectF(bar)
+        chunk.setWidth(bar.width() * percent / 100)
+        if percent > 0:
+            painter.setPen(chunk_colour.darker(125))
+            painter.setBrush(chunk_colour)
+            painter.drawRoundedRect(chunk, _RADIUS, _RADIUS)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+
+        if known is not None:
+            text = f"{percent} %"
+            text_rect = option.rect.adjusted(2, 2, -2, -2)
+            filled = chunk.toAlignedRect()
+            # The text changes colour where the chunk ends, as the style's own bar does.
+            rest = QRect(text_rect)
+            rest.setLeft(filled.right() + 1)
+            painter.setClipRect(rest)
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            painter.drawText(text_rect, _TEXT_ALIGN, text)
+            painter.setClipRect(filled)
+            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+            painter.drawText(text_rect, _TEXT_ALIGN, text)
+        painter.restore()
 
     def sizeHint(  # noqa: N802 - Qt API
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
