@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from gui.confluence.site import AuthKind, SiteConfig, normalise_site_url
 from gui.platform.store import Store, default_store_path
-from gui.platform.store_schema import MAX_HISTORY, FinishedTask, Preferences
+from gui.platform.store_schema import MAX_HISTORY, FinishedTask, Preferences, WatchedTask
 
 
 def _site(site_id: str = "site-1") -> SiteConfig:
@@ -30,8 +31,9 @@ def test_everything_saved_comes_back_after_a_restart() -> None:
     store.put_site(_site())
     store.watch("site-1", "111")
     store.watch("site-1", "222", discovered=True)
-    store.update_task("site-1", "222", phase="running", summary="Copying", title="Copy", percent=40)
-    store.record_finished(FinishedTask("site-1", "111", "failed", "Delete space", "Lock failed"))
+    running = WatchedTask("site-1", "222", "running", "Copying", "Copy", 40)
+    failed = FinishedTask("site-1", "111", "failed", "Delete space", "Lock failed")
+    store.remember_poll([], [running], [failed])
     store.set_preferences(Preferences(poll_interval=2.5).with_notify("gone", False))
 
     again = Store()
@@ -53,7 +55,7 @@ def test_removing_a_site_stops_its_tasks_but_keeps_its_history() -> None:
     store.put_site(_site("site-2"))
     store.watch("site-1", "1")
     store.watch("site-2", "2")
-    store.record_finished(FinishedTask("site-1", "9", "succeeded"))
+    store.remember_poll([], [], [FinishedTask("site-1", "9", "succeeded")])
 
     store.remove_site("site-1")
 
@@ -61,6 +63,29 @@ def test_removing_a_site_stops_its_tasks_but_keeps_its_history() -> None:
     assert [s.site_id for s in again.sites] == ["site-2"]
     assert [t.task_id for t in again.tasks] == ["2"]
     assert [h.task_id for h in again.history] == ["9"]
+
+
+def test_a_poll_of_many_tasks_is_saved_once_and_keeps_what_the_user_stopped_stopped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = Store()
+    store.put_site(_site())
+    restored = [WatchedTask("site-1", str(n), "waiting", added_at=1.0) for n in range(1000)]
+    store.remember_poll(restored, [], [])
+    store.unwatch("site-1", "7")  # stopped by the user while the poll was in flight
+    saves: list[int] = []
+    real_save = store.save
+    monkeypatch.setattr(store, "save", lambda: saves.append(1) or real_save())
+
+    polled = [replace(task, phase="running", percent=5, added_at=0.0) for task in restored]
+    store.remember_poll([], polled, [FinishedTask("site-1", "3", "succeeded")])
+
+    assert saves == [1]
+    again = Store()
+    assert len(again.tasks) == 998
+    assert "7" not in {t.task_id for t in again.tasks}
+    assert {(t.phase, t.percent, t.added_at) for t in again.tasks} == {("running", 5, 1.0)}
+    assert [h.task_id for h in again.history] == ["3"]
 
 
 def test_new_site_ids_never_repeat_an_existing_one() -> None:
@@ -75,7 +100,7 @@ def test_new_site_ids_never_repeat_an_existing_one() -> None:
 def test_history_keeps_only_the_newest_entries() -> None:
     store = Store()
     store.state.history = [FinishedTask("s", str(n), "succeeded") for n in range(MAX_HISTORY)]
-    store.record_finished(FinishedTask("s", "newest", "failed"))
+    store.remember_poll([], [], [FinishedTask("s", "newest", "failed")])
     assert len(store.history) == MAX_HISTORY
     assert store.history[-1].task_id == "newest"
     assert store.history[0].task_id == "1"

@@ -110,25 +110,47 @@ class Store:
         self.save()
         return task
 
-    def update_task(
+    def remember_poll(
         self,
-        site_id: str,
-        task_id: str,
-        *,
-        phase: str,
-        summary: str = "",
-        title: str = "",
-        percent: int | None = None,
+        added: list[WatchedTask],
+        updated: list[WatchedTask],
+        finished: list[FinishedTask],
     ) -> None:
-        """Remember what a poll said; written at once when the phase changed, else at the next
-        save (a few seconds of lost progress text after a crash is harmless)."""
-        for index, task in enumerate(self.state.tasks):
-            if task.site_id == site_id and task.task_id == task_id:
-                updated = replace(task, phase=phase, summary=summary, title=title, percent=percent)
-                self.state.tasks[index] = updated
-                if phase != task.phase:
-                    self.save()
-                return
+        """One poll's news at once, with at most one save (a poll of a thousand restored tasks
+        must not write the file a thousand times): tasks newly watched, what watched ones last
+        showed, and those that ended, moved to the history.
+
+        An update for a task no longer watched (the user stopped it mid-poll) is dropped; an
+        update keeps the task's ``added_at`` and ``discovered``. Saved when a task was added,
+        changed phase or ended.
+        """
+        dirty = False
+        for task in added:
+            if self._find(task.site_id, task.task_id) is None:
+                self.state.tasks.append(replace(task, added_at=task.added_at or time.time()))
+                dirty = True
+        index = {(t.site_id, t.task_id): i for i, t in enumerate(self.state.tasks)}
+        for task in updated:
+            where = index.get((task.site_id, task.task_id))
+            if where is None:
+                continue
+            old = self.state.tasks[where]
+            self.state.tasks[where] = replace(
+                old, phase=task.phase, summary=task.summary, title=task.title, percent=task.percent
+            )
+            dirty = dirty or old.phase != task.phase
+        if finished:
+            ended = {(item.site_id, item.task_id) for item in finished}
+            self.state.tasks = [t for t in self.state.tasks if (t.site_id, t.task_id) not in ended]
+            self.state.history = [*self.state.history, *finished][-MAX_HISTORY:]
+            dirty = True
+        if dirty:
+            self.save()
+
+    def _find(self, site_id: str, task_id: str) -> WatchedTask | None:
+        return next(
+            (t for t in self.state.tasks if t.site_id == site_id and t.task_id == task_id), None
+        )
 
     def unwatch(self, site_id: str, task_id: str) -> None:
         """Stop watching a task; nothing goes into the history."""
@@ -140,17 +162,6 @@ class Store:
         gone = set(keys)
         self.state.tasks = [t for t in self.state.tasks if (t.site_id, t.task_id) not in gone]
         self.state.history = [h for h in self.state.history if (h.site_id, h.task_id) not in gone]
-        self.save()
-
-    def record_finished(self, item: FinishedTask) -> None:
-        """Move a task that ended from the watched list into the history."""
-        self.state.tasks = [
-            t
-            for t in self.state.tasks
-            if not (t.site_id == item.site_id and t.task_id == item.task_id)
-        ]
-        # Limitation: only the newest MAX_HISTORY finished tasks are kept.
-        self.state.history = [*self.state.history, item][-MAX_HISTORY:]
         self.save()
 
     def clear_history(self) -> None:

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMetaMethod, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from gui.confluence.site import Credentials, SiteConfig
 from gui.polling.states import PollPolicy, SiteEvent, TaskEvent, TaskView
@@ -57,9 +57,6 @@ class PollingService(QObject):
     """Polls every configured site in the background and reports changes as signals."""
 
     tasksChanged = Signal(object)  # noqa: N815 - list[TaskEvent]: one site's poll, in order
-    # The same events one at a time, for listeners that want them so; emitted only while one is
-    # connected, since a thousand emits cost the GUI thread about a millisecond.
-    taskChanged = Signal(object)  # noqa: N815 - TaskEvent
     siteChanged = Signal(object)  # noqa: N815 - SiteEvent
     sitePolled = Signal(str, float)  # noqa: N815 - site_id, wall-clock time
 
@@ -260,9 +257,6 @@ class PollingService(QObject):
         if not events or not self._is_current(events[0].task.site_id):
             return
         self.tasksChanged.emit(events)
-        if self.isSignalConnected(QMetaMethod.fromSignal(self.taskChanged)):
-            for event in events:
-                self.taskChanged.emit(event)
 
     @Slot(object)
     def _relay_site(self, event: SiteEvent) -> None:

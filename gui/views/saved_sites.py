@@ -9,18 +9,23 @@ import logging
 import time
 from dataclasses import replace
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from gui.confluence.task import TaskState, TaskStatus
 from gui.platform.secrets import Secrets, SecretsError
 from gui.platform.store import Store
-from gui.platform.store_schema import FinishedTask, Preferences
+from gui.platform.store_schema import FinishedTask, Preferences, WatchedTask
 from gui.polling.alerts import AlertKind
 from gui.polling.states import Phase, PollPolicy, SiteEvent, SiteState, TaskEvent, TaskView
 from gui.views import formatting
 from gui.views.controller import AppController
 
 log = logging.getLogger(__name__)
+
+# How long a site whose token the keyring withheld waits before the keyring is asked again. Long
+# enough that a Secret Service showing an unlock prompt on each read does not nag; "Retry sign-in"
+# asks at once.
+KEYRING_RETRY_MS = 10 * 60 * 1000
 
 
 class SavedSites(QObject):
@@ -32,6 +37,8 @@ class SavedSites(QObject):
         store: Store,
         secrets: Secrets,
         policy: PollPolicy | None = None,
+        *,
+        keyring_retry_ms: int = KEYRING_RETRY_MS,
     ) -> None:
         super().__init__(controller)
         self._base_policy = policy or PollPolicy()
@@ -46,7 +53,12 @@ class SavedSites(QObject):
         a.add_site.triggered.connect(lambda: self.open_settings(add_site=""))
         a.retry_sign_in.triggered.connect(lambda: self.retry_keyring())
         self._keyring_waiting: set[str] = set()  # sites whose token the keyring would not give
-        controller.service.taskChanged.connect(self._remember)
+        self._save_failed = False  # told the user once; said again only after a save worked
+        self._keyring_timer = QTimer(self)
+        self._keyring_timer.setSingleShot(True)
+        self._keyring_timer.setInterval(keyring_retry_ms)
+        self._keyring_timer.timeout.connect(self.retry_keyring)
+        controller.service.tasksChanged.connect(self._remember_all)
         controller.window.unwatchRequested.connect(self._forget)
         controller.window.finishedCleared.connect(self._forget_all)
 
@@ -122,14 +134,15 @@ class SavedSites(QObject):
         except SecretsError as error:
             # Polling without the token would only earn a refusal and a misleading "sign in"
             # alert: the site is listed, paused with the keyring's reason, and read again on
-            # "Retry sign-in". Limitation: there is no timed retry (each read of a locked Secret
-            # Service may pop up its unlock prompt), and nothing is deleted.
+            # "Retry sign-in" or when the retry timer fires. Nothing is deleted.
             log.warning("Site %s: no token from the keyring: %s", site_id, error)
             self.controller.window.set_site(site)
             self.controller.window.site_status.on_site_event(
                 SiteEvent(site_id, SiteState.PAUSED, SiteState.IDLE, str(error))
             )
             self._keyring_waiting.add(site_id)
+            if not self._keyring_timer.isActive():
+                self._keyring_timer.start()
             return
         if site_id in self._keyring_waiting:
             self._keyring_waiting.discard(site_id)
@@ -141,36 +154,71 @@ class SavedSites(QObject):
 
     def retry_keyring(self) -> None:
         """Read the tokens the keyring refused earlier again (the user may have unlocked it)."""
+        self._keyring_timer.stop()
         for site_id in sorted(self._keyring_waiting):
             self._add_site(site_id)
 
-    def _remember(self, event: object) -> None:
-        if not isinstance(event, TaskEvent) or self.store.site(event.task.site_id) is None:
+    def keyring_retry_pending(self) -> bool:
+        """Whether a timed read of the keyring is due for a site still waiting on it."""
+        return self._keyring_timer.isActive()
+
+    def _remember_all(self, events: object) -> None:
+        """Keep the store in step with one site's poll: what each saved task last showed, and
+        the tasks that ended, moved to the history."""
+        if not isinstance(events, list):
             return
-        view = event.task
-        if event.previous is None:
-            self.store.watch(view.site_id, view.task_id, discovered=view.discovered)
-        self.store.update_task(
-            view.site_id,
-            view.task_id,
-            phase=view.phase.value,
-            summary=formatting.message_text(view),
-            title=formatting.title_text(view),
-            percent=view.status.percent if view.status else None,
-        )
-        if event.phase_changed and view.phase.ended:
-            self.store.record_finished(
-                FinishedTask(
-                    view.site_id,
-                    view.task_id,
-                    view.phase.value,
-                    title=formatting.title_text(view),
-                    summary=formatting.message_text(view),
-                    finished_at=time.time(),
-                    percent=view.status.percent if view.status else None,
-                    elapsed_ms=view.status.elapsed_ms if view.status else 0,
-                )
+        added: list[WatchedTask] = []
+        seen: list[WatchedTask] = []
+        finished: list[FinishedTask] = []
+        for event in events:
+            if not isinstance(event, TaskEvent) or self.store.site(event.task.site_id) is None:
+                continue
+            view = event.task
+            title = formatting.title_text(view)
+            summary = formatting.message_text(view)
+            percent = view.status.percent if view.status else None
+            record = WatchedTask(
+                view.site_id,
+                view.task_id,
+                phase=view.phase.value,
+                summary=summary,
+                title=title,
+                percent=percent,
+                discovered=view.discovered,
             )
+            if event.previous is None:
+                added.append(record)
+            seen.append(record)
+            if event.phase_changed and view.phase.ended:
+                finished.append(
+                    FinishedTask(
+                        view.site_id,
+                        view.task_id,
+                        view.phase.value,
+                        title=title,
+                        summary=summary,
+                        finished_at=time.time(),
+                        percent=percent,
+                        elapsed_ms=view.status.elapsed_ms if view.status else 0,
+                    )
+                )
+        if not seen:
+            return
+        try:
+            self.store.remember_poll(added, seen, finished)
+            if self._save_failed:
+                self.store.save()  # the news of the polls whose save failed
+        except OSError as error:
+            # The table still shows everything; only a restart would miss this poll's news.
+            log.warning("Could not save the watched tasks to %s: %s", self.store.path, error)
+            if not self._save_failed:
+                self._save_failed = True
+                self.controller.window.show_notice(
+                    f"Could not save your watched tasks to {self.store.path} "
+                    f"({error.strerror or error}). Watching goes on; the app will try again."
+                )
+            return
+        self._save_failed = False
 
     def _forget(self, site_id: str, task_id: str) -> None:
         self._forget_all([(site_id, task_id)])
