@@ -32,6 +32,9 @@ DEMO_SPEED_VARIABLE = "CTT_DEMO_SPEED"
 
 def run(args: argparse.Namespace) -> int:
     """Run the desktop app until the user quits; returns the exit status."""
+    from gui.platform.qt_imports import lighten_pyside_imports
+
+    lighten_pyside_imports()  # first: every import after it is cheaper
     setup_app_logging(bool(getattr(args, "verbose", False)))
     app = _application()
     demo = bool(getattr(args, "demo", False))
