@@ -160,3 +160,28 @@ def test_debug_log_shows_requests_but_never_the_authorization_header(
         assert secret not in run.err
         assert secret not in caplog.text
     assert TOKEN not in repr(caplog.records)
+
+
+def test_one_unreadable_task_does_not_keep_the_others_from_ending(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    bad = site.add_task(DemoTask(duration=1000))
+    good = site.add_task(DemoTask(duration=100))
+    site.set_fault(Fault(kind="wrong_types", task_id=bad))
+    started = clock()
+    run = run_cli(
+        capsys, clock, "watch", "--site", site.cloud_base, "--json",
+        "--give-up", "30", "--timeout", "500", bad, good,
+    )  # fmt: skip
+    assert run.code == 4, run.err
+    assert run.states(good)[-1] == "succeeded"
+    assert run.states(bad)[-1] == "unreachable"
+    order = [(line["task"], line["state"]) for line in run.json_lines()]
+    assert order.index((bad, "unreachable")) < order.index((good, "succeeded")), (
+        "given up on its own while its site still answered"
+    )
+    assert "'percentageComplete' should be a number" in run.err
+    assert clock() - started < 500, (
+        "gave up on the unreadable task instead of waiting for --timeout"
+    )
+    assert_no_secret(run, site)

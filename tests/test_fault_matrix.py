@@ -3,7 +3,7 @@
 Each row runs the same story on the demo's manual clock: tasks A and B are watched on a healthy
 site and polled once; then the fault holds for WINDOW seconds of server time while the tracker
 polls whenever it is due; then the fault clears. Columns: the site's ``state`` at the end of the
-window; ``n``, how many requests met the fault, and the ``gaps`` in seconds between them (from the
+window; ``n``, how many polls met the fault, and the ``gaps`` in seconds between them (from the
 server's request log); every ``alert`` an AlertPolicy raised over the whole story; A's ``phase``
 at the end of the window (B, untouched by task-level faults, always stays running); and ``then``,
 how the story ends once the fault clears. The policy is the default one without jitter, so counts
@@ -48,6 +48,7 @@ SIGN_IN, GONE_A, NO = (AlertKind.SIGN_IN,), (AlertKind.GONE,), ()
 BACKOFF = (5, 10, 20, 40, 80, 160)  # then 300: seven failed polls in the window
 RA30 = (30, 30, 30, 40, 80, 160)  # Retry-After 30 outranks the shorter early steps
 EVERY_5 = (5, 5, 5, 5, 5, 5)
+ALL_5 = (5,) * 119  # a poll every 5 s for the whole window: nothing backs off
 # How a story ends once the fault clears. SELF: ok again within the backoff cap, tasks carry on;
 # RETRY: not one request until the user retries, then ok; ENDED: A ended as gone, the site stays
 # ok; CAP: the fault is not lifted in the test, tries go on every 300 s.
@@ -90,6 +91,7 @@ ROWS = [
     ("503 RA 30",     F(SE, status=503, retry_after=30),  DOWN,  7, RA30,    NO,      RUN,  SELF),
     ("bad json",      F("malformed_json"),                DOWN,  7, BACKOFF, NO,      RUN,  SELF),
     ("wrong types",   F("wrong_types"),                   DOWN,  7, BACKOFF, NO,      RUN,  SELF),
+    ("wrong types A", F("wrong_types", task_id=A),        OK,  120, ALL_5,  NO,      RUN,  SELF),
     ("not json",      F("not_json"),                      DOWN,  7, BACKOFF, NO,      RUN,  SELF),
     ("oversized",     F("oversized"),                     DOWN,  7, BACKOFF, NO,      RUN,  SELF),
     ("slow",          F("slow", delay=0.5),               DOWN,  7, BACKOFF, NO,      RUN,  SELF),
@@ -214,7 +216,10 @@ def open_site(
             client_for(base, demo.token),
             break_it=lambda: demo.set_fault(fault),
             heal=demo.clear_faults,
-            faulty=lambda start: [r.time for r in demo.requests if r.time >= start and r.fault],
+            # One time per poll: a cycle's requests share the manual clock's moment.
+            faulty=lambda start: sorted(
+                {r.time for r in demo.requests if r.time >= start and r.fault}
+            ),
         )
     if case.fault == "server down":
         return Site(client_for(demo.cloud_base, demo.token), demo.stop, demo.start)

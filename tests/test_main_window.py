@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel
 from views_helpers import event, task_view
 
 from gui.confluence.errors import CredentialsRejected
 from gui.confluence.site import SiteConfig, normalise_site_url
-from gui.polling.states import Phase, SiteEvent, SiteState
+from gui.polling.states import Answer, Phase, SiteEvent, SiteState
 from gui.views.main_window import MainWindow
 
 SITE = SiteConfig("site-a", "Acme wiki", normalise_site_url("https://acme.atlassian.net"))
@@ -172,3 +174,21 @@ def test_closing_with_a_tray_only_hides(qtbot):
 
     assert not window.isVisible()
     assert quits == []
+
+
+def test_details_pane_shows_the_last_answer_even_when_it_failed(qtbot):
+    window = make_window(qtbot)
+    good = task_view("5", 40)
+    failed = Answer(503, "acme.atlassian.net is having trouble (503).", "<h1>Down <b>now</b></h1>")
+    window.apply_task_events([event(replace(good, last_answer=failed), None)])
+    window.select_task(("site-a", "5"))
+
+    text = window.details.toPlainText()
+    assert "Last answer: 503 Service Unavailable" in text
+    assert "acme.atlassian.net is having trouble (503)." in text
+    assert "<h1>Down <b>now</b></h1>" in text, "the body as sent, not as markup"
+    assert "Fields of the last good answer:" in text
+    assert "200 OK" not in text
+
+    window.apply_task_events([event(replace(good, last_answer=Answer(200)))])
+    assert "Last answer: 200 OK" in window.details.toPlainText()

@@ -205,3 +205,114 @@ def test_percent_that_does_not_move_is_flagged_as_stalled(demo: Any, demo_clock:
     demo_clock.advance(700)
     tracker.poll()
     assert tracker.task(task_id).stalled  # type: ignore[union-attr]
+
+
+def test_a_task_whose_answers_cannot_be_read_shows_why_while_the_others_go_on(
+    demo: Any, demo_clock: Any
+) -> None:
+    bad = demo.add_task(DemoTask(duration=600))
+    good = demo.add_task(DemoTask(duration=600))
+    tracker = make_tracker(demo, demo_clock)
+    tracker.watch(bad)
+    tracker.watch(good)
+    tracker.poll()
+    demo.set_fault(Fault("wrong_types", task_id=bad))
+    before = tracker.task(good).status.percent  # type: ignore[union-attr]
+
+    for _ in range(20):
+        demo_clock.advance(5)
+        tracker.poll()
+
+    view = tracker.task(bad)
+    assert view is not None and tracker.state is SiteState.OK
+    assert view.phase is Phase.RUNNING, "the unreadable task keeps its last known state"
+    assert "'percentageComplete' should be a number" in view.last_error
+    assert view.last_answer is not None and view.last_answer.status == 200
+    assert not view.last_answer.ok
+    assert tracker.task(good).status.percent > before  # type: ignore[union-attr]
+    assert len([r for r in demo.requests if r.path.endswith(bad)]) == 21, "no backoff"
+
+    demo.clear_faults()
+    demo_clock.advance(5)
+    tracker.poll()
+    healed = tracker.task(bad)
+    assert healed is not None and healed.last_error == "" and healed.last_answer.ok  # type: ignore[union-attr]
+
+
+def test_when_no_answer_of_a_cycle_can_be_read_the_site_is_in_trouble(
+    demo: Any, demo_clock: Any
+) -> None:
+    ids = [demo.add_task(DemoTask(duration=600)) for _ in range(2)]
+    tracker = make_tracker(demo, demo_clock)
+    for task_id in ids:
+        tracker.watch(task_id)
+    demo.set_fault(Fault("wrong_types"))
+    tracker.poll()
+    assert tracker.state is SiteState.UNREACHABLE
+    assert "should be a number" in tracker.reason
+    assert tracker.due_at() == pytest.approx(demo_clock() + POLICY.backoff_base)
+    assert all("should be a number" in tracker.task(t).last_error for t in ids)  # type: ignore[union-attr]
+
+
+def test_one_unreadable_item_in_the_task_list_hides_no_other_task(
+    demo: Any, demo_clock: Any
+) -> None:
+    bad = demo.add_task(DemoTask(duration=600))
+    others = [demo.add_task(DemoTask(duration=600)) for _ in range(3)]
+    tracker = make_tracker(demo, demo_clock, discover=True)
+    tracker.poll()
+    assert {view.task_id for view in tracker.tasks()} == {bad, *others}
+
+    demo.set_fault(Fault("wrong_types", task_id=bad))
+    demo_clock.advance(5)
+    tracker.poll()
+
+    assert tracker.state is SiteState.OK
+    assert all(tracker.task(t).last_error == "" for t in others)  # type: ignore[union-attr]
+    view = tracker.task(bad)
+    assert view is not None and view.phase is Phase.RUNNING
+    assert "should be a number" in view.last_error, "fetched by id once it left the list"
+
+
+def test_a_task_list_of_nothing_but_unreadable_items_is_not_confluence(
+    demo: Any, demo_clock: Any
+) -> None:
+    ids = [demo.add_task(DemoTask(duration=600)) for _ in range(2)]
+    demo.set_fault(Fault("wrong_types", task_id=ids[0]))
+    demo.set_fault(Fault("wrong_types", task_id=ids[1]))
+    tracker = make_tracker(demo, demo_clock, discover=True)
+    tracker.poll()
+    assert tracker.state is SiteState.UNREACHABLE
+    assert tracker.tasks() == []
+
+
+def test_backoff_stays_at_the_cap_however_long_a_site_fails(demo: Any, demo_clock: Any) -> None:
+    task_id = demo.add_task(DemoTask(duration=10**9))
+    policy = PollPolicy(backoff_base=1, backoff_cap=300, jitter=0)
+    tracker = make_tracker(demo, demo_clock, policy=policy)
+    tracker.watch(task_id)
+    demo.set_fault(Fault("server_error"))
+    for _ in range(1100):  # past 2 ** 1024, which no float holds
+        demo_clock.advance(max(0.0, (tracker.due_at() or 0) - demo_clock()))
+        tracker.poll()
+    assert tracker.state is SiteState.UNREACHABLE
+    assert tracker.due_at() == pytest.approx(demo_clock() + 300)
+
+
+def test_a_failed_answer_is_kept_as_the_tasks_last_answer(demo: Any, demo_clock: Any) -> None:
+    task_id = demo.add_task(DemoTask(duration=600))
+    tracker = make_tracker(demo, demo_clock)
+    tracker.watch(task_id)
+    tracker.poll()
+    assert tracker.task(task_id).last_answer.ok  # type: ignore[union-attr]
+
+    demo.set_fault(Fault("server_error", status=503))
+    demo_clock.advance(5)
+    events = tracker.poll()
+
+    answer = tracker.task(task_id).last_answer  # type: ignore[union-attr]
+    assert answer is not None and answer.status == 503 and not answer.ok
+    assert "having trouble" in answer.problem
+    assert "503 Service Unavailable" in answer.excerpt, "the start of the body the server sent"
+    assert any(isinstance(e, TaskEvent) and e.task.last_answer == answer for e in events)
+    assert tracker.task(task_id).phase is Phase.RUNNING  # type: ignore[union-attr]

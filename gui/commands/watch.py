@@ -46,18 +46,32 @@ class Pacer:
 
 
 @dataclass
+class _Unreadable:
+    """A task whose answers cannot be read while its site answers the others."""
+
+    since: float
+    attempts: int = 0
+
+
+@dataclass
 class _Site:
-    """One site being watched: its engine and how long it has failed to answer usefully."""
+    """One site being watched: its engine and how long it (or one of its tasks) has failed to
+    answer usefully."""
 
     address: SiteAddress
     tracker: SiteTracker
     failed_attempts: int = 0
     gave_up: bool = False
     task_ids: list[str] = field(default_factory=list)
+    unreadable: dict[str, _Unreadable] = field(default_factory=dict)
+    given_up_tasks: set[str] = field(default_factory=set)
 
     @property
     def done(self) -> bool:
-        return self.gave_up or self.tracker.due_at() is None
+        if self.gave_up or self.tracker.due_at() is None:
+            return True
+        open_ids = {view.task_id for view in self.tracker.tasks() if not view.phase.ended}
+        return open_ids <= self.given_up_tasks
 
 
 def run(
@@ -184,6 +198,23 @@ class _Watch:
                 )
         elif tracker.state is SiteState.OK:
             site.failed_attempts = 0
+            self._check_unreadable(site)
+
+    def _check_unreadable(self, site: _Site) -> None:
+        """The same give-up rule as a site's, for each task whose own answers are nonsense."""
+        now = self._pacer.now()
+        for task_id in site.task_ids:
+            view = site.tracker.task(task_id)
+            if view is None or view.phase.ended or not view.last_error:
+                site.unreadable.pop(task_id, None)
+                continue
+            record = site.unreadable.setdefault(task_id, _Unreadable(now))
+            record.attempts += 1
+            lasted = now - record.since
+            if lasted >= self._args.give_up and record.attempts >= GIVE_UP_MIN_ATTEMPTS:
+                if task_id not in site.given_up_tasks:
+                    log.warning("Giving up on task %s of %s", task_id, site.address.host)
+                site.given_up_tasks.add(task_id)
 
     def _note(self, site: _Site, event: SiteEvent) -> None:
         # Passing trouble is news for a person but not a change of any task: in the live block it
@@ -200,9 +231,10 @@ class _Watch:
             for task_id in site.task_ids:
                 view = tracker.task(task_id)
                 if view is not None:
+                    gave_up = site.gave_up or task_id in site.given_up_tasks
                     lines.append(
                         line_for_view(
-                            view, site.address.base_url, tracker.state, tracker.reason, site.gave_up
+                            view, site.address.base_url, tracker.state, tracker.reason, gave_up
                         )
                     )
         return lines

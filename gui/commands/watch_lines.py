@@ -54,7 +54,8 @@ def line_for_view(
     if site_state is SiteState.NEEDS_SIGN_IN:
         return replace(line, state="auth-failed", message=site_reason)
     if gave_up:
-        return replace(line, state="unreachable", message=site_reason)
+        # The task's own unreadable answer when it was the one at fault, else the site's.
+        return replace(line, state="unreachable", message=view.last_error or site_reason)
     # A task no answer has described yet is not "running": say what we know of it.
     label = NOT_FOUND_YET if view.status is None and view.not_found_count else ""
     if site_state in (SiteState.UNREACHABLE, SiteState.RATE_LIMITED):
@@ -62,4 +63,6 @@ def line_for_view(
     if view.not_found_count:
         note = f"404 {view.not_found_count}x so far; still looking"
         return replace(line, note=note, label=label)
+    if view.last_error:
+        return replace(line, note=view.last_error)
     return line

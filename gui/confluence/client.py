@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -122,9 +123,20 @@ class ConfluenceClient:
             )
         return task
 
-    def list_active_tasks(self, page_size: int = DEFAULT_PAGE_SIZE) -> list[TaskStatus]:
-        """Every task the site lists as active, following each page of the list."""
+    def list_active_tasks(
+        self,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        on_malformed: Callable[[MalformedTask], None] | None = None,
+    ) -> list[TaskStatus]:
+        """Every task the site lists as active, following each page of the list.
+
+        With ``on_malformed``, an item whose fields cannot be read is handed to it and left out,
+        so one bad task cannot hide the others; when no item at all can be read, the first
+        error is raised (then the list itself is not Confluence's). Without it, any bad item
+        raises.
+        """
         tasks: list[TaskStatus] = []
+        unreadable: list[MalformedTask] = []
         start = 0
         url = self.address.api_root + "/longtask"
         for _ in range(_MAX_PAGES):
@@ -137,16 +149,30 @@ class ConfluenceClient:
                     status=404,
                 ) from error
             results, size, limit, has_next = _page(payload)
-            tasks.extend(parse_task(item, self.address.base_url) for item in results)
+            for item in results:
+                try:
+                    tasks.append(parse_task(item, self.address.base_url))
+                except MalformedTask as problem:
+                    if on_malformed is None:
+                        raise
+                    unreadable.append(problem)
             # A server that sends `_links` names the next page when there is one; only without
             # them does a full page suggest more (and cost one empty request at the end).
             more = has_next if has_next is not None else size >= limit
             if not results or not more:
-                return tasks
+                break
             start += size
-        log.warning(
-            "Stopped following the task list of %s after %d pages", self.address.host, _MAX_PAGES
-        )
+        else:
+            log.warning(
+                "Stopped following the task list of %s after %d pages",
+                self.address.host,
+                _MAX_PAGES,
+            )
+        if unreadable and not tasks:
+            raise unreadable[0]
+        if on_malformed is not None:
+            for bad in unreadable:
+                on_malformed(bad)
         return tasks
 
     def current_user(self) -> CurrentUser:
@@ -279,7 +305,9 @@ class ConfluenceClient:
             delay = retry_after_seconds(response.headers)
             when = f"after {delay:.0f} s" if delay is not None else "later"
             raise RateLimited(
-                f"{host} is rate limiting requests; trying again {when}.", retry_after=delay
+                f"{host} is rate limiting requests; trying again {when}.",
+                retry_after=delay,
+                detail=excerpt,
             )
         if status >= 500:
             raise ServerTrouble(
@@ -287,6 +315,7 @@ class ConfluenceClient:
                 "Will try again.",
                 status=status,
                 retry_after=retry_after_seconds(response.headers),
+                detail=excerpt,
             )
         if status != 200:
             raise NotConfluence(

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 
 class ConfluenceError(Exception):
-    """Base class: something kept us from reading a task; ``str()`` is the user-facing message."""
+    """Base class: something kept us from reading a task; ``str()`` is the user-facing message,
+    ``status`` the HTTP status when an answer came, ``detail`` the start of its body (with our
+    credentials masked)."""
 
     def __init__(self, message: str, *, status: int | None = None, detail: str = "") -> None:
         super().__init__(message)
@@ -34,16 +36,20 @@ class TaskNotFound(ConfluenceError):
 class RateLimited(ConfluenceError):
     """429: the site asks us to slow down; ``retry_after`` is the delay it named, if any."""
 
-    def __init__(self, message: str, *, retry_after: float | None, status: int = 429) -> None:
-        super().__init__(message, status=status)
+    def __init__(
+        self, message: str, *, retry_after: float | None, status: int = 429, detail: str = ""
+    ) -> None:
+        super().__init__(message, status=status, detail=detail)
         self.retry_after = retry_after
 
 
 class ServerTrouble(ConfluenceError):
     """5xx: the site is having trouble; worth trying again later, after ``retry_after`` if set."""
 
-    def __init__(self, message: str, *, status: int, retry_after: float | None = None) -> None:
-        super().__init__(message, status=status)
+    def __init__(
+        self, message: str, *, status: int, retry_after: float | None = None, detail: str = ""
+    ) -> None:
+        super().__init__(message, status=status, detail=detail)
         self.retry_after = retry_after
 
 
@@ -53,7 +59,14 @@ class NotConfluence(ConfluenceError):
 
 
 class MalformedTask(NotConfluence):
-    """A task object whose fields have the wrong types; the message names the field."""
+    """A task object whose fields have the wrong types; the message names the field.
+
+    ``task_id`` is the id the object gave, when it had one: then the answer speaks of that task,
+    and only that task is unreadable, not the site."""
+
+    def __init__(self, message: str, *, task_id: str | None = None) -> None:
+        super().__init__(message)
+        self.task_id = task_id
 
 
 class SiteUnreachable(ConfluenceError):

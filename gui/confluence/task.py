@@ -115,7 +115,9 @@ def _task_id(value: object) -> str:
 
 
 def _wrong(task_id: str, name: str, expected: str, value: object) -> MalformedTask:
-    return MalformedTask(f"Task {task_id}: field '{name}' should be {expected}, got {_kind(value)}")
+    return MalformedTask(
+        f"Task {task_id}: field '{name}' should be {expected}, got {_kind(value)}", task_id=task_id
+    )
 
 
 def _integer(payload: Mapping[str, Any], name: str, task_id: str, default: int) -> int:
@@ -125,7 +127,9 @@ def _integer(payload: Mapping[str, Any], name: str, task_id: str, default: int) 
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _wrong(task_id, name, "a number", value)
     if isinstance(value, float) and not math.isfinite(value):
-        raise MalformedTask(f"Task {task_id}: field '{name}' is not a finite number")
+        raise MalformedTask(
+            f"Task {task_id}: field '{name}' is not a finite number", task_id=task_id
+        )
     return int(value)
 
 

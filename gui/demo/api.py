@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from gui.demo import payloads
+from gui.demo import faults, payloads
 from gui.demo.replies import UNAUTHORIZED_PAGE, Reply, error_envelope, json_reply, text_reply
 from gui.demo.tasks import DemoTask
 
@@ -180,8 +180,13 @@ def _list_tasks(demo: DemoConfluence, request: ApiRequest) -> Reply:
     )
     if start + limit < len(active):
         links["next"] = "/rest/api/longtask?" + urlencode({"start": start + limit, "limit": limit})
+    spoiled = faults.spoiled_in_lists(demo.faults)
+    results = []
+    for snap in page:
+        item = payloads.task_payload(snap)
+        results.append(faults.garbled(item) if snap.task.id in spoiled else item)
     body = {
-        "results": [payloads.task_payload(snap) for snap in page],
+        "results": results,
         "start": start,
         "limit": limit,
         "size": len(page),

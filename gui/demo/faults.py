@@ -196,19 +196,32 @@ def _server_error(fault: Fault) -> Reply:
     return reply
 
 
+_WRONG_TYPES = {"percentageComplete": "fifty", "elapsedTime": "a while", "successful": "no"}
+
+
+def garbled(item: dict[str, Any]) -> dict[str, Any]:
+    """A task object with fields of the wrong types, such as a percent in words."""
+    return {**item, **_WRONG_TYPES}
+
+
+def spoiled_in_lists(faults: list[Fault]) -> set[str]:
+    """The tasks whose items task lists garble: a ``wrong_types`` fault aimed at one task
+    spoils it wherever it appears (list items do not use the fault's count up)."""
+    return {f.task_id for f in faults if f.kind == "wrong_types" and f.task_id is not None}
+
+
 def _wrong_types(normal: Reply) -> Reply:
-    """Valid JSON whose task fields have the wrong types, such as a percent in words."""
-    bad = {"percentageComplete": "fifty", "elapsedTime": "a while", "successful": "no"}
+    """Valid JSON whose task fields have the wrong types."""
     try:
         payload = json.loads(normal.body) if normal.body else {}
     except ValueError:
         payload = {}
     if isinstance(payload, dict) and isinstance(payload.get("results"), list):
-        payload["results"] = [{**item, **bad} for item in payload["results"]] or [
-            {"id": "1", **bad}
+        payload["results"] = [garbled(item) for item in payload["results"]] or [
+            garbled({"id": "1"})
         ]
     elif isinstance(payload, dict):
-        payload.update(bad)
+        payload = garbled(payload)
     else:
-        payload = {"id": "1", **bad}
+        payload = garbled({"id": "1"})
     return json_reply(200, payload)

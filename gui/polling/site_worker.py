@@ -146,9 +146,10 @@ class SiteWorker(QObject):
             events = self._tracker.poll()
         except Exception:
             # The tracker turns every server fault into a state; this is a bug of ours. Log the
-            # traceback and try again later rather than let one bad answer stop the poller.
+            # traceback and try again much later rather than let one bad answer stop the poller
+            # (or, if it repeats, flood the server and the log).
             log.exception("Site %s: unexpected error while polling", self.site_id)
-            self._timer.start(int(self._tracker.policy.backoff_base * 1000))
+            self._timer.start(int(self._tracker.policy.backoff_cap * 1000))
             return
         if self._stopping:
             return

@@ -61,6 +61,20 @@ class PollPolicy:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """What the site last answered when asked for one task: the HTTP status (None when no
+    answer came), and for a failure what it means and the start of the body."""
+
+    status: int | None
+    problem: str = ""
+    excerpt: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and not self.problem
+
+
+@dataclass(frozen=True)
 class TaskView:
     """A snapshot of one watched task for display and decisions."""
 
@@ -72,7 +86,8 @@ class TaskView:
     stalled: bool = False
     not_found_count: int = 0
     discovered: bool = False
-    last_error: str = ""
+    last_error: str = ""  # what is wrong with this task itself: gone, or its answer unreadable
+    last_answer: Answer | None = None  # None: not asked by id yet (or only seen in the list)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from gui.confluence.errors import (
     ConfluenceError,
     CredentialsRejected,
+    MalformedTask,
     RateLimited,
     ServerTrouble,
     SiteUnreachable,
@@ -27,6 +28,7 @@ from gui.confluence.errors import (
 from gui.confluence.task import TaskStatus
 from gui.polling.eta import EtaEstimator
 from gui.polling.states import (
+    Answer,
     Event,
     Phase,
     PollPolicy,
@@ -43,6 +45,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+
+_MAX_DOUBLINGS = 32
+_OK = Answer(200)
+
+
+def _answer_of(error: ConfluenceError, status: int | None = None) -> Answer:
+    """``status``: the HTTP status when the error does not carry it (a 200 whose body was
+    not a readable task)."""
+    return Answer(error.status or status, str(error), error.detail)
 
 
 @dataclass
@@ -82,6 +93,7 @@ class SiteTracker:
         self.last_polled_at: float | None = None
         self.unreachable_since: float | None = None
         self._bugs_logged: set[str] = set()
+        self._unreadable_listed = 0
 
     @property
     def state(self) -> SiteState:
@@ -185,7 +197,8 @@ class SiteTracker:
         return events
 
     def _poll_list(self, events: list[Event]) -> None:
-        listed = self.client.list_active_tasks(self.policy.page_size)
+        unreadable: list[MalformedTask] = []
+        listed = self.client.list_active_tasks(self.policy.page_size, unreadable.append)
         now = self._clock()
         seen = set()
         for status in listed:
@@ -194,17 +207,50 @@ class SiteTracker:
                 view = TaskView(self.site_id, status.task_id, Phase.WAITING, discovered=True)
                 self._tasks[status.task_id] = _Watched(view, last_move_at=now)
             self._apply(status, events)
+        if len(unreadable) != self._unreadable_listed:
+            # Told when the number changes, not on every cycle; watched ones show it themselves
+            # below, once their fetch by id fails the same way.
+            self._unreadable_listed = len(unreadable)
+            if unreadable:
+                log.warning(
+                    "Site %s: %d listed task(s) could not be read, first: %s",
+                    self.site_id,
+                    len(unreadable),
+                    unreadable[0],
+                )
         # A task that left the list has ended (or vanished): one fetch by id tells how.
-        self._poll_each([task_id for task_id in self._open_ids() if task_id not in seen], events)
+        left = [task_id for task_id in self._open_ids() if task_id not in seen]
+        self._poll_each(left, events, site_answered=True)
 
-    def _poll_each(self, task_ids: Iterable[str], events: list[Event]) -> None:
+    def _poll_each(
+        self, task_ids: Iterable[str], events: list[Event], *, site_answered: bool = False
+    ) -> None:
+        """Ask for each task by id. An answer that speaks of the task asked for but cannot be
+        read leaves that task in its last state, showing why, while the others go on. When no
+        answer of the cycle could be read (and no list came before), or on any other failure,
+        the trouble is the site's: the cycle ends and the site backs off."""
+        unreadable: list[MalformedTask] = []
+        asked = 0
         for task_id in task_ids:
+            asked += 1
             try:
                 status = self.client.get_task(task_id)
             except TaskNotFound as error:
                 self._not_found(task_id, error, events)
                 continue
+            except MalformedTask as error:
+                if error.task_id == task_id:
+                    unreadable.append(error)
+                    self._unreadable(task_id, error, events)
+                    continue
+                self._note_answer(task_id, _answer_of(error, 200), events)
+                raise
+            except ConfluenceError as error:
+                self._note_answer(task_id, _answer_of(error), events)
+                raise
             self._apply(status, events)
+        if unreadable and len(unreadable) == asked and not site_answered:
+            raise unreadable[0]
 
     def _apply(self, status: TaskStatus, events: list[Event]) -> None:
         watched = self._tasks[status.task_id]
@@ -226,10 +272,31 @@ class SiteTracker:
             stalled=stalled,
             not_found_count=0,
             last_error="",
+            last_answer=_OK,
         )
+        self._replace_view(watched, new, events)
+
+    def _replace_view(self, watched: _Watched, new: TaskView, events: list[Event]) -> None:
+        old = watched.view
         watched.view = new
         if new != old:
             events.append(TaskEvent(new, old.phase))
+
+    def _unreadable(self, task_id: str, error: MalformedTask, events: list[Event]) -> None:
+        watched = self._tasks[task_id]
+        if str(error) != watched.view.last_error:  # once per new problem, not once per poll
+            log.warning(
+                "Site %s: the answer for task %s could not be read: %s",
+                self.site_id,
+                task_id,
+                error,
+            )
+        new = replace(watched.view, last_error=str(error), last_answer=_answer_of(error, 200))
+        self._replace_view(watched, new, events)
+
+    def _note_answer(self, task_id: str, answer: Answer, events: list[Event]) -> None:
+        watched = self._tasks[task_id]
+        self._replace_view(watched, replace(watched.view, last_answer=answer), events)
 
     def _not_found(self, task_id: str, error: TaskNotFound, events: list[Event]) -> None:
         watched = self._tasks[task_id]
@@ -241,15 +308,20 @@ class SiteTracker:
         gone = count >= self.policy.gone_after_count and lasted >= self.policy.gone_after_seconds
         log.info("Site %s: task %s answered 404 (%d in a row)", self.site_id, task_id, count)
         old = watched.view
+        answer = _answer_of(error)
         if gone:
             watched.view = replace(
-                old, phase=Phase.GONE, not_found_count=count, last_error=str(error)
+                old,
+                phase=Phase.GONE,
+                not_found_count=count,
+                last_error=str(error),
+                last_answer=answer,
             )
             events.append(TaskEvent(watched.view, old.phase))
         else:
             # A 404 that may clear up (a Data Center node that has not seen the task yet) changes
-            # nothing the user sees.
-            watched.view = replace(old, not_found_count=count)
+            # nothing the user sees in the table; the details pane's last answer does change.
+            watched.view = replace(old, not_found_count=count, last_answer=answer)
 
     def _unexpected(self, error: Exception) -> ConfluenceError:
         """A bug, not a server fault: the traceback goes to the log once per kind of error, and
@@ -263,7 +335,9 @@ class SiteTracker:
     def _back_off(self, error: ConfluenceError, retry_after: float | None) -> list[Event]:
         self._failures += 1
         now = self._clock()
-        delay = min(self.policy.backoff_cap, self.policy.backoff_base * 2 ** (self._failures - 1))
+        # The exponent stops growing long after the cap is reached: 2 ** 1024 is no float.
+        doublings = min(self._failures - 1, _MAX_DOUBLINGS)
+        delay = min(self.policy.backoff_cap, self.policy.backoff_base * 2**doublings)
         delay = self._jittered(delay, cap=self.policy.backoff_cap)
         if retry_after is not None:
             self._not_before = now + retry_after

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from http import HTTPStatus
 
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from gui.polling.states import TaskView
+from gui.polling.states import Answer, TaskView
 from gui.views import formatting
 
 
@@ -44,22 +45,41 @@ def details_text(view: TaskView, site_name: str, task_url: str | None, site_stat
         lines.append(f"404 answers in a row: {view.not_found_count}")
 
     lines.append("")
-    if view.last_error:
-        # Limitation: the tracker keeps the last error's text (which names its status code),
-        # not the raw body of failed answers.
-        lines.append(f"Last answer: {view.last_error}")
-    elif status is not None and not status.raw:
-        # Rebuilt from the finished-task history: the answer itself was not kept.
-        lines.append("Last answer: from an earlier run (its fields were not kept)")
-    elif status is not None:
-        lines.append("Last answer: 200 OK")
-    else:
-        lines.append("Last answer: none yet")
+    lines.extend(_answer_lines(view))
     if status is not None and status.raw:
-        lines.append("Fields the server sent:")
+        good = view.last_answer is None or view.last_answer.ok
+        lines.append("Fields the server sent:" if good else "Fields of the last good answer:")
         lines.append(_raw_text(status.raw))
     # json.dumps escapes C0 controls but leaves C1 and bidi controls in; one pass covers all.
     return formatting.display_text("\n".join(lines), multiline=True)
+
+
+def _answer_lines(view: TaskView) -> list[str]:
+    """The last answer about this task: its status line, and for a failure what it means and
+    how its body began."""
+    answer = view.last_answer
+    if answer is None:
+        if view.status is None:
+            return ["Last answer: none yet"]
+        if not view.status.raw:
+            return ["Last answer: from an earlier run (its fields were not kept)"]
+        answer = Answer(200)  # a status is only ever read from a 200
+    if answer.status is None:
+        return [f"Last answer: none came. {answer.problem}"]
+    lines = [f"Last answer: {_status_line(answer.status)}"]
+    if answer.problem:
+        lines.append(f"  {answer.problem}")
+    if answer.excerpt.strip():
+        lines.append("  Body (start):")
+        lines.extend(f"    {line}" for line in answer.excerpt.strip().splitlines())
+    return lines
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
 
 
 def _raw_text(raw: Mapping[str, object]) -> str:

@@ -68,8 +68,10 @@ def message_text(view: TaskView, site_problem: str = "") -> str:
 def _message(view: TaskView, site_problem: str) -> str:
     if view.phase is Phase.GONE:
         return view.last_error or "The site no longer knows this task."
+    if view.last_error and not view.phase.ended:
+        return view.last_error  # its latest answer could not be read: that is the news
     if view.status is None:
-        return view.last_error or site_problem or "Waiting for the first answer"
+        return site_problem or "Waiting for the first answer"
     if view.phase is Phase.FAILED:
         return view.status.failure_reason
     return view.status.message

@@ -185,8 +185,13 @@ class Child:
         return self._stderr_path.read_text(errors="replace")[-2000:]
 
 
-def baseline_child(quit_after: float) -> Child:
-    return Child([str(BASELINE_SCRIPT)], quit_after=quit_after)
+def baseline_child(quit_after: float, *args: str, **env: str) -> Child:
+    return Child([str(BASELINE_SCRIPT), *args], quit_after=quit_after, **env)
+
+
+def polling_floor_child(quit_after: float, url: str, token: str) -> Child:
+    """The recipes' floor: the bare baseline plus a QThread GETting ``url`` every 2 s."""
+    return baseline_child(quit_after, "--poll", url, "--every", "2", CTT_BENCH_TOKEN=token)
 
 
 def app_child(quit_after: float, *args: str, **env: str) -> Child:
