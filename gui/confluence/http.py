@@ -112,7 +112,11 @@ class _SiteSession(requests.Session):
 def build_session(ca_bundle: str | None = None) -> requests.Session:
     """A session that verifies TLS: against ``ca_bundle`` when given, else the system store."""
     session = _SiteSession(ca_bundle)
-    session.trust_env = True  # HTTPS_PROXY, NO_PROXY and the system proxy settings
+    # HTTPS_PROXY, HTTP_PROXY and NO_PROXY everywhere; on Windows and macOS also the system's
+    # proxy settings, which Python's urllib reads there (registry, SystemConfiguration).
+    # Limitation: on Linux only the environment counts; GNOME's or KDE's own proxy settings are
+    # not read unless the session exports them as those variables.
+    session.trust_env = True
     session.headers.update({"Accept": "application/json", "User-Agent": _user_agent()})
     if ca_bundle:
         session.verify = ca_bundle

@@ -3,7 +3,8 @@
     python tests/benchmarks/app_probe.py --demo
 
 The hook (shown_hook.py) is installed on the app's own QApplication by wrapping
-``gui.app._application``, so the app carries no benchmark code. With CTT_BENCH_SITE set to JSON
+``gui.app._application``, so the app carries no benchmark code; with CTT_BENCH_STALL_REPORT set,
+stall_hook.py also records the GUI thread's longest stall. With CTT_BENCH_SITE set to JSON
 ``{"url": ..., "token": ..., "tasks": [ids]}``, ``--demo`` watches those tasks on a simulated
 Confluence run by the benchmark in another process instead of starting its own showcase, so the
 server's work is not counted as the app's.
@@ -31,6 +32,13 @@ def _hook_application() -> None:
         from shown_hook import ShownHook
 
         app._bench_hook = ShownHook(app)  # type: ignore[attr-defined]
+        stall_report = os.environ.get("CTT_BENCH_STALL_REPORT", "")
+        if stall_report:
+            from stall_hook import StallHook
+
+            stall = StallHook(app, stall_report)
+            app._bench_hook.shown.connect(stall.start)  # type: ignore[attr-defined]
+            app._bench_stall = stall  # type: ignore[attr-defined]
         return app
 
     gui.app._application = hooked

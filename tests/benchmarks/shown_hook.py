@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import time
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QWindow
 
 
 class ShownHook(QObject):
     """An application-wide event filter waiting for the first exposed top-level window."""
+
+    shown = Signal()  # once, when the first window has painted
 
     def __init__(self, app: QCoreApplication) -> None:
         super().__init__(app)
@@ -39,6 +41,7 @@ class ShownHook(QObject):
 
     def _shown(self) -> None:
         when = time.time()
+        self.shown.emit()
         if self._report:
             partial = self._report + ".part"
             with open(partial, "w") as file:

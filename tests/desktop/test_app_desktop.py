@@ -125,18 +125,18 @@ def save_window_picture(window: int, target: Path) -> None:
 
 
 @pytest.fixture
-def start_app(desktop_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[[], RunningApp]]:
-    """Factory starting ``python -m gui --demo``; the process is always killed at the end."""
+def start_app(desktop_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., RunningApp]]:
+    """Factory starting ``python -m gui --demo [args]``; the process is always killed at the end."""
     if shutil.which("xdotool") is None:
         pytest.fail("xdotool is missing (tests/run.sh installs it)")
     started: list[subprocess.Popen[bytes]] = []
 
-    def start() -> RunningApp:
+    def start(*args: str) -> RunningApp:
         env = dict(desktop_env, CTT_DEMO_SPEED=str(SPEED))
         output = tmp_path / "app-output.txt"
         with output.open("wb") as out:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "gui", "--demo"],
+                [sys.executable, "-m", "gui", "--demo", *args],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
@@ -181,7 +181,7 @@ def assert_no_token(texts: list[str]) -> None:
 
 def test_demo_run_sends_one_notification_per_outcome_and_a_click_selects_the_task(
     fake_notification_service: FakeNotifications,
-    start_app: Callable[[], RunningApp],
+    start_app: Callable[..., RunningApp],
     screenshot: Callable[[str], Path],
 ) -> None:
     service = fake_notification_service
@@ -237,7 +237,7 @@ def test_demo_run_sends_one_notification_per_outcome_and_a_click_selects_the_tas
 
 def test_without_a_tray_notifications_still_arrive_and_closing_the_window_quits(
     start_fake_notifications: StartFakeNotifications,
-    start_app: Callable[[], RunningApp],
+    start_app: Callable[..., RunningApp],
 ) -> None:
     service = start_fake_notifications(tray=False)
     app = start_app()
@@ -255,3 +255,29 @@ def test_without_a_tray_notifications_still_arrive_and_closing_the_window_quits(
     except subprocess.TimeoutExpired:
         pytest.fail(f"closing the window did not quit the app\n{app.describe()}")
     assert status == 0, app.describe()
+
+
+def test_minimized_starts_in_the_tray_and_a_notification_click_brings_the_window(
+    fake_notification_service: FakeNotifications,
+    start_app: Callable[..., RunningApp],
+) -> None:
+    service = fake_notification_service
+    app = start_app("--minimized")
+
+    # Running (it notifies) but no window on screen: it waits in the tray.
+    wait_for_summary(service, lambda s: EXPECTED.get(s) == "sign-in")
+    assert app.proc.poll() is None, app.describe()
+    assert visible_window() is None, "--minimized with a tray showed the window"
+
+    sign_in = next(n for n in service.notifications() if EXPECTED.get(n["summary"]) == "sign-in")
+    service.click(sign_in["id"])
+    assert app.wait_for_window(visible=True) is not None
+
+
+def test_minimized_without_a_tray_still_shows_the_window(
+    start_fake_notifications: StartFakeNotifications,
+    start_app: Callable[..., RunningApp],
+) -> None:
+    start_fake_notifications(tray=False)
+    app = start_app("--minimized")
+    assert app.wait_for_window(visible=True) is not None, "the app would be unreachable"
