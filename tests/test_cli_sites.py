@@ -7,6 +7,8 @@ import pytest
 from cli_helpers import Answer, clock, hostile_server, run_cli, site
 
 from gui.cli import main
+from gui.commands.connect import warn_if_insecure
+from gui.confluence.site import normalise_site_url
 from gui.demo import DemoConfluence, DemoTask, ManualClock
 
 __all__ = ["clock", "site"]  # fixtures used by name
@@ -84,3 +86,19 @@ def test_watch_help_says_the_token_goes_to_one_site(capsys: Capsys) -> None:
     out = " ".join(capsys.readouterr().out.split())
     assert "The token belongs to one site" in out
     assert "without --site every task URL must be on the same server" in out
+
+
+@pytest.mark.parametrize(
+    ("site_url", "warned"),
+    [
+        ("http://127.evil.example/wiki", True),
+        ("http://wiki.localhost/wiki", True),
+        ("http://wiki.example.org", True),
+        ("http://127.0.0.1:8090/wiki", False),
+        ("http://localhost.:8090/wiki", False),
+        ("http://[::ffff:127.0.0.1]:8090/wiki", False),
+        ("https://127.evil.example/wiki", False),
+    ],
+)
+def test_plain_http_warning_is_for_every_host_but_this_machine(site_url: str, warned: bool) -> None:
+    assert (warn_if_insecure(normalise_site_url(site_url)) is not None) == warned

@@ -163,6 +163,33 @@ def test_a_plain_http_site_elsewhere_needs_an_explicit_confirmation(
     assert memory_keyring.passwords == {(APP_NAME, dialog.site_id): "tok-123456"}
 
 
+def test_plain_http_to_a_dns_name_starting_with_127_needs_the_confirmation(
+    qtbot: Any, settings: SettingsDialog, memory_keyring: Any
+) -> None:
+    dialog = settings.open_site_dialog(None)
+    fill_site(qtbot, dialog, "http://127.evil.example/confluence", "tok-123456", None)
+    assert dialog.form.allow_plain_http.isVisibleTo(dialog)
+    save(dialog)
+    assert "unencrypted" in dialog.error.text()
+    assert memory_keyring.passwords == {}
+    assert Store().sites == []
+
+
+@pytest.mark.parametrize(
+    "url", ["http://localhost.:8090/wiki", "http://[::ffff:127.0.0.1]:8090/wiki"]
+)
+def test_plain_http_to_this_machine_needs_no_confirmation(
+    qtbot: Any, settings: SettingsDialog, memory_keyring: Any, url: str
+) -> None:
+    dialog = settings.open_site_dialog(None)
+    dialog.form.url.setText(url)  # pasted
+    qtbot.keyClicks(dialog.form.token, "tok-123456")
+    assert not dialog.form.allow_plain_http.isVisibleTo(dialog)
+    save(dialog)
+    assert dialog.error.text() == ""
+    assert [site.base_url for site in Store().sites] == [url]
+
+
 def test_the_form_shows_the_base_it_will_use_and_what_is_missing(
     qtbot: Any, settings: SettingsDialog
 ) -> None:

@@ -104,6 +104,48 @@ def test_plain_http_off_loopback_is_flagged() -> None:
     assert normalise_site_url("http://localhost:8090").is_loopback
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "http://localhost:8090",
+        "http://LOCALHOST/wiki",
+        "http://localhost.:8090",
+        "http://127.0.0.1:8090",
+        "http://127.255.3.4",
+        "http://[::1]:8090",
+        "http://[0:0:0:0:0:0:0:1]",
+        "http://[::ffff:127.0.0.1]:8090",
+        "http://[::ffff:7f00:1]",
+    ],
+)
+def test_this_machine_is_loopback(typed: str) -> None:
+    assert normalise_site_url(typed).is_loopback
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        # DNS names anyone can register or answer for, whatever they start or end with.
+        "http://127.evil.example/confluence",
+        "http://127.0.0.1.nip.io",
+        "http://localhost.evil.example",
+        "http://evil-localhost",
+        # Reserved for loopback by RFC 6761, but resolved through the network's DNS server
+        # on many systems: not trusted.
+        "http://wiki.localhost",
+        # A spelling the resolver accepts but that is not an IP literal: asks, to be safe.
+        "http://127.1",
+        "http://0.0.0.0",
+        "http://[::]",
+        "http://[::ffff:10.0.0.1]",
+        "http://10.0.0.1",
+        "http://wiki.example.org",
+    ],
+)
+def test_other_hosts_are_not_loopback(typed: str) -> None:
+    assert not normalise_site_url(typed).is_loopback
+
+
 def test_basic_and_bearer_headers() -> None:
     basic = Credentials.for_token("s3cret-token", user="me@example.com")
     bearer = Credentials.for_token("s3cret-token")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import enum
+import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -117,7 +118,27 @@ class SiteAddress:
 
     @property
     def is_loopback(self) -> bool:
-        return self.host in {"localhost", "::1"} or self.host.startswith("127.")
+        """True when the host is this machine, so plain http:// does not expose the token.
+
+        Only the name ``localhost`` (with or without its root dot) and IP literals in 127.0.0.0/8,
+        ``::1`` or ``::ffff:127.x.y.z`` count. A name like ``127.evil.example`` is a DNS name that
+        anyone can register. Names under ``.localhost`` do not count either: RFC 6761 reserves
+        them for loopback, but glibc without systemd-resolved sends them to the network's DNS
+        server, which may answer with any address.
+        """
+        host = self.host
+        if host in {"localhost", "localhost."}:
+            return True
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            # Includes spellings such as "127.1" that the resolver would accept: those simply
+            # ask for the plain-http confirmation.
+            return False
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            # Python before 3.13 does not call ::ffff:127.0.0.1 loopback.
+            return ip.ipv4_mapped.is_loopback
+        return ip.is_loopback
 
     def task_url(self, task_id: str) -> str:
         return f"{self.api_root}/longtask/{task_id}"
