@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from gui import APP_NAME
 from gui.confluence.client import ConfluenceClient
+from gui.confluence.errors import InvalidInput
 from gui.confluence.site import AuthKind, Deployment
 from gui.platform.logging_setup import setup_logging, stop_logging
 from gui.platform.paths import all_dirs
@@ -206,6 +207,54 @@ def test_the_form_shows_the_base_it_will_use_and_what_is_missing(
     qtbot.keyClicks(dialog.form.cloud_id, "abc-123")
     assert "https://api.atlassian.com/ex/confluence/abc-123/wiki" in dialog.form.base_preview.text()
     assert dialog.form.auth_kind.currentData() == AuthKind.BEARER.value
+
+
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("https://[::1", "malformed IPv6"),
+        ("http://[zz]/x", "malformed IPv6"),
+        ("https://[::1]x/", "Only a port"),
+        ("https://wiki.example.org\\@evil.example/", "backslash"),
+        ("https://me:secret@wiki.example.org/", "Email and Token fields"),
+        ("https://wiki.example.org/my wiki", "spaces"),
+    ],
+)
+def test_an_unusable_address_is_explained_as_typed_and_never_saved(
+    qtbot: Any, settings: SettingsDialog, memory_keyring: Any, url: str, hint: str
+) -> None:
+    dialog = settings.open_site_dialog(None)
+    fill_site(qtbot, dialog, url, "tok-123456", None)  # every keystroke re-reads the address
+    assert hint in dialog.form.base_preview.text()
+
+    save(dialog)
+    assert hint in dialog.error.text()
+    assert Store().sites == [] and memory_keyring.passwords == {}
+    with qtbot.waitSignal(dialog.connectionTested) as tested:
+        dialog.test_button.click()
+    assert not tested.args[0].ok and hint in tested.args[0].text
+
+
+def test_a_gateway_on_another_host_uses_the_host_as_normalised(
+    qtbot: Any, settings: SettingsDialog
+) -> None:
+    dialog = settings.open_site_dialog(None)
+    dialog.form.url.setText("https://WIKI.example.org:443/confluence")
+    dialog.form.deployment.setCurrentIndex(dialog.form.deployment.findData("gateway"))
+    dialog.form.cloud_id.setText("abc-123")
+    assert dialog.form.address().base_url == "https://wiki.example.org/ex/confluence/abc-123/wiki"
+
+
+def test_the_cloud_id_look_up_explains_an_unusable_address(
+    qtbot: Any, settings: SettingsDialog
+) -> None:
+    dialog = settings.open_site_dialog(None)
+    dialog.form.deployment.setCurrentIndex(dialog.form.deployment.findData("gateway"))
+    dialog.form.url.setText("https://[::1")
+    with qtbot.waitSignal(dialog.cloudIdLookedUp, timeout=10_000) as looked_up:
+        dialog.form.lookup.click()
+    assert isinstance(looked_up.args[0], InvalidInput)
+    assert "malformed IPv6" in dialog.form.base_preview.text()
 
 
 def test_the_cloud_id_is_looked_up_from_the_site(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gui.confluence import (
     AuthKind,
@@ -61,6 +64,42 @@ from gui.confluence import (
             Deployment.DATA_CENTER,
         ),
         ("http://wiki.example.org:80/", "http://wiki.example.org", Deployment.DATA_CENTER),
+        ("https://wiki.example.org:/wiki", "https://wiki.example.org/wiki", Deployment.DATA_CENTER),
+        ("http://[::1]:8090/confluence", "http://[::1]:8090/confluence", Deployment.DATA_CENTER),
+        (
+            "http://[FE80::1%25eth0]:8090/",
+            "http://[fe80::1%25eth0]:8090",
+            Deployment.DATA_CENTER,
+        ),
+        ("http://localhost.:8090/wiki", "http://localhost.:8090/wiki", Deployment.DATA_CENTER),
+        (
+            "https://wiki.example.org/my%20wiki",
+            "https://wiki.example.org/my%20wiki",
+            Deployment.DATA_CENTER,
+        ),
+        (
+            "https://wiki.example.org/confluence/login.action?os_destination=https://x#top",
+            "https://wiki.example.org/confluence",
+            Deployment.DATA_CENTER,
+        ),
+        (
+            "wiki.example.org/confluence?next=https://evil.example",
+            "https://wiki.example.org/confluence",
+            Deployment.DATA_CENTER,
+        ),
+        # What the HTTP library would send (its IDNA form maps fullwidth letters to ASCII).
+        (
+            "https://\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.org",
+            "https://example.org",
+            Deployment.DATA_CENTER,
+        ),
+        ("https://B\u00fccher.example", "https://b\u00fccher.example", Deployment.DATA_CENTER),
+        (
+            "https://\uff21\uff23\uff2d\uff25.atlassian.net",
+            "https://acme.atlassian.net/wiki",
+            Deployment.CLOUD,
+        ),
+        ("https://wiki_1.corp.example", "https://wiki_1.corp.example", Deployment.DATA_CENTER),
     ],
 )
 def test_site_urls_are_normalised_to_the_rest_base(
@@ -96,6 +135,69 @@ def test_unusable_site_urls_say_what_is_wrong(typed: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         normalise_site_url(typed)
     assert str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        # Browsers read a backslash as "/" (host "host"), urlsplit as part of the userinfo
+        # (host "evil.example"): refused rather than guessed.
+        ("https://host\\@evil.example/", "backslash"),
+        ("https://wiki.example.org\\confluence", "backslash"),
+        ("https://user:pass@wiki.example.org/confluence", "Email and Token fields"),
+        ("https://me@wiki.example.org/", "never in the URL"),
+        ("https://a@b@evil.example/", "never in the URL"),
+        ("https://wiki.example.org/my wiki", "spaces"),
+        ("https://wiki.example.org/a\tb", "spaces"),
+        ("https://host\u202e/x", "invisible characters (it has U+202E)"),
+        ("https://host/\x00x", "invisible characters"),
+        ("https://wiki\u200b.example.org", "invisible characters"),
+        ("https://[::1]x/", "Only a port may follow an IPv6 address"),
+        ("https://[::1", "malformed IPv6"),
+        ("https://[::1]:8090[", "malformed IPv6"),
+        ("http://[zz]/x", "malformed IPv6"),
+        ("https://[127.0.0.1]/", "malformed IPv6"),
+        ("https://[v1.x]/", "malformed IPv6"),
+        ("https://a]b/", "malformed IPv6"),
+        ("https://a[b/", "malformed IPv6"),
+        ("https://<b>x</b>/wiki", "host name is made of"),
+        ("https://wiki%2eexample.org/", "host name is made of"),
+        ("https://a\u2100b.example/", "host name is made of"),  # NFKC makes it "aa/cb"
+        ("https://:8090/wiki", "no host name"),
+        ("https://wiki.example.org/../admin", "/../"),
+        ("https://wiki.example.org/confluence/%2e%2e/admin", "/../"),
+        ("https://wiki.example.org/./wiki", "/./"),
+        ("https://host:8090:9/", "port"),
+        ("https://host:80a/", "port"),
+        ("https://host:\uff18\uff10/", "port"),
+        ("https://host:" + "9" * 5000 + "/", "port"),
+    ],
+)
+def test_ambiguous_site_urls_are_refused_with_the_reason(typed: str, hint: str) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(hint)):
+        normalise_site_url(typed)
+
+
+# Pieces that have broken the parsers before, for the generated inputs below.
+_URL_PIECES = st.sampled_from(
+    [
+        *"http https :// : / [ ] @ % %2e . .. ? # { } 8090 99999 x".split(),
+        *"::1 127.0.0.1 localhost acme.atlassian.net api.atlassian.com".split(),
+        *"/ex/confluence/ /rest/api/longtask/".split(),
+        *["\\", '"', " ", "\u202e", "\uff45", "\u2100"],
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(_URL_PIECES | st.text(max_size=3), max_size=12).map("".join))
+def test_a_site_address_is_either_understood_or_refused_with_invalid_input(text: str) -> None:
+    try:
+        address = normalise_site_url(text)
+    except InvalidInput:
+        return
+    assert address.base_url == normalise_site_url(address.base_url).base_url
+    assert isinstance(address.is_loopback, bool)
 
 
 def test_plain_http_off_loopback_is_flagged() -> None:

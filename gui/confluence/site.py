@@ -8,14 +8,20 @@ import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from gui.confluence.errors import InvalidInput
 
 GATEWAY_HOST = "api.atlassian.com"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 # "mailto:x" or "javascript:x", as opposed to "host:8090" (a port is digits).
 _OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 _GATEWAY_PATH = re.compile(r"^/ex/confluence/(?P<cloud_id>[A-Za-z0-9-]+)(?:/.*)?$")
+_BAD_IPV6 = (
+    "That site address has a malformed IPv6 address; write it in brackets, "
+    "e.g. https://[2001:db8::1]:8443"
+)
+_BAD_PORT = "That site address has an invalid port (1 to 65535)."
 # Parts of a pasted browser or API URL that sit below the site base and must be cut off.
 _BELOW_BASE = re.compile(
     r"/(?:rest/api|display|spaces|pages|plugins|login\.action|dashboard\.action|admin)(?:/.*)?$"
@@ -167,40 +173,51 @@ def normalise_site_url(text: str) -> SiteAddress:
     ``acme.atlassian.net`` becomes ``https://acme.atlassian.net/wiki``; a Data Center context path
     is kept; the gateway form ``https://api.atlassian.com/ex/confluence/<cloudId>/wiki`` is
     recognised; anything below the base (``/rest/api/...``, ``/spaces/...``) is cut off.
+
+    Anything else raises InvalidInput, whatever the text: the authority is read here rather than
+    by ``urlsplit``, which raises ValueError on some broken IPv6 literals, ignores text after one
+    on others (depending on the Python patch release) and reads ``\\`` differently from browsers.
     """
     raw = text.strip()
     if not raw:
         raise InvalidInput(
             "Enter the address of your Confluence site, e.g. https://acme.atlassian.net"
         )
-    if "://" not in raw:
+    if any(c.isspace() for c in raw):
+        raise InvalidInput("A site address cannot contain spaces (in a path, write %20).")
+    hidden = next((c for c in raw if unicodedata.category(c)[0] in "CZ"), None)
+    if hidden is not None:
+        # Such as U+202E, which shows the rest of the host name reversed.
+        raise InvalidInput(
+            f"A site address cannot contain invisible characters (it has U+{ord(hidden):04X})."
+        )
+    if "\\" in raw:
+        # Browsers read a backslash as "/", urlsplit as part of the authority: "https://a\@b/"
+        # is host "a" to one and "b" to the other (whose answer would get the token).
+        raise InvalidInput("A site address cannot contain a backslash (\\); use / instead.")
+
+    if not _SCHEME.match(raw):
         if _OTHER_SCHEME.match(raw):
             raise InvalidInput("That is not a web address: a site address starts with https://")
         raw = "https://" + raw
-    parts = urlsplit(raw)
-    if parts.scheme.lower() not in {"http", "https"}:
+    typed_scheme, _, rest = raw.partition("://")
+    scheme = typed_scheme.lower()
+    if scheme not in {"http", "https"}:
         raise InvalidInput(
-            f"A site address starts with https:// or http:// (got {parts.scheme[:20]}://)"
+            f"A site address starts with https:// or http:// (got {typed_scheme[:20]}://)"
         )
-    try:
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        raise InvalidInput("That site address has an invalid port (1 to 65535).") from None
-    if port == 0:
-        raise InvalidInput("That site address has an invalid port (1 to 65535).")
-    if not host:
-        raise InvalidInput("That site address has no host name")
-    if any(c.isspace() for c in parts.netloc):
-        raise InvalidInput("A host name cannot contain spaces")
-    scheme = parts.scheme.lower()
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    path = re.split(r"[?#]", rest[len(authority) :], maxsplit=1)[0]
+    host, port = _host_and_port(authority)
+    if any(segment in {".", ".."} for segment in unquote(path).split("/")):
+        raise InvalidInput("A site address cannot contain /./ or /../ in its path.")
+
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and (scheme, port) not in {("https", 443), ("http", 80)}:
         netloc += f":{port}"
-    path = _BELOW_BASE.sub("", parts.path.rstrip("/")).rstrip("/")
 
     if host == GATEWAY_HOST:
-        match = _GATEWAY_PATH.match(parts.path)
+        match = _GATEWAY_PATH.fullmatch(path)
         if not match:
             raise InvalidInput(
                 "An api.atlassian.com address must look like "
@@ -214,4 +231,50 @@ def normalise_site_url(text: str) -> SiteAddress:
         # Cloud serves Confluence under /wiki whatever else the user pasted.
         return SiteAddress(urlunsplit((scheme, netloc, "/wiki", "", "")), Deployment.CLOUD)
 
-    return SiteAddress(urlunsplit((scheme, netloc, path, "", "")), Deployment.DATA_CENTER)
+    base_path = _BELOW_BASE.sub("", path.rstrip("/")).rstrip("/")
+    return SiteAddress(urlunsplit((scheme, netloc, base_path, "", "")), Deployment.DATA_CENTER)
+
+
+def _host_and_port(authority: str) -> tuple[str, int | None]:
+    """The lowercased host and the port of ``host[:port]`` or ``[IPv6][:port]``."""
+    if "@" in authority:
+        raise InvalidInput(
+            "Leave the user name and password out of the address (the part before @): "
+            "credentials go in the Email and Token fields, never in the URL."
+        )
+    if authority.startswith("["):
+        literal, bracket, after = authority[1:].partition("]")
+        try:
+            ipaddress.IPv6Address(literal)
+        except ValueError:
+            bracket = ""
+        if not bracket or "[" in after or "]" in after:
+            raise InvalidInput(_BAD_IPV6)
+        if after and not after.startswith(":"):
+            raise InvalidInput(
+                "Only a port may follow an IPv6 address, e.g. https://[2001:db8::1]:8443"
+            )
+        host, port_text = literal.lower(), after[1:]
+    else:
+        host, _, port_text = authority.partition(":")
+        # The HTTP library sends a non-ASCII name in its IDNA form, whose mapping is close to
+        # NFKC plus lowercase: fullwidth "example.com" (U+FF45...) is example.com, so show and
+        # compare that.
+        host = unicodedata.normalize("NFKC", host).lower()
+        if "[" in host or "]" in host:
+            raise InvalidInput(_BAD_IPV6)
+        if not host:
+            raise InvalidInput("That site address has no host name")
+        if not all(c in "-._" or unicodedata.category(c)[0] in "LMN" for c in host):
+            raise InvalidInput(
+                f"A host name is made of letters, digits, '-' and '.' (got {host[:40]!r})."
+            )
+    if not port_text:
+        # "host:" has an empty port, which URLs read as the default one.
+        return host, None
+    # At most five digits before int(): a port of 5,000 digits would hit int()'s own limit.
+    if not (port_text.isascii() and port_text.isdigit() and len(port_text) <= 5):
+        raise InvalidInput(_BAD_PORT)
+    if not 0 < int(port_text) < 65536:
+        raise InvalidInput(_BAD_PORT)
+    return host, int(port_text)

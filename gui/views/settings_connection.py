@@ -22,7 +22,14 @@ from gui.confluence.errors import (
     SiteUnreachable,
     TaskNotFound,
 )
-from gui.confluence.site import GATEWAY_HOST, Credentials, Deployment, SiteAddress, SiteConfig
+from gui.confluence.site import (
+    GATEWAY_HOST,
+    Credentials,
+    Deployment,
+    SiteAddress,
+    SiteConfig,
+    normalise_site_url,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +95,9 @@ def _problem_name(error: ConfluenceError) -> str:
 
 def lookup_cloud_id(site_text: str, ca_bundle: str | None = None) -> str:
     """The cloudId of a Cloud site, from its public ``/_edge/tenant_info``."""
-    parts = urlsplit(site_text.strip() if "://" in site_text else "https://" + site_text.strip())
-    if not parts.hostname:
+    if not site_text.strip():
         raise InvalidInput("Enter the site address (https://<site>.atlassian.net) first.")
+    parts = urlsplit(normalise_site_url(site_text).base_url)
     root = f"{parts.scheme}://{parts.netloc}"
     address = SiteAddress(root, Deployment.CLOUD)
     with ConfluenceClient(address, None, timeout=CHECK_TIMEOUT, ca_bundle=ca_bundle) as client:

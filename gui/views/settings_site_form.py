@@ -145,7 +145,7 @@ class SiteForm(QWidget):
                 raise InvalidInput(
                     "The API gateway needs the site's cloudId: press Look up, or paste it."
                 )
-            return gateway_address(self.url.text(), cloud_id)
+            return gateway_address(typed.base_url, cloud_id)
         return SiteAddress(typed.base_url, deployment)
 
     def build_site(self, site_id: str) -> SiteConfig:
