@@ -78,6 +78,12 @@ def test_accepted_input_names_the_task_and_its_site(
         ("[1, 2]", "not a task id"),
         ("/wiki/spaces/ENG", "not a task path"),
         ("ftp://acme.atlassian.net/wiki/rest/api/longtask/1", "https://"),
+        ("https://[::1/rest/api/longtask/5", "malformed IPv6"),
+        ('{"links": {"status": "https://[/rest/api/longtask/5"}}', "malformed IPv6"),
+        ('{"a":[' + "[" * 100_000 + "]" * 100_000 + "]}", "does not parse"),
+        ("https://user:pass@acme.atlassian.net/wiki/rest/api/longtask/9", "never in the URL"),
+        ("https://acme.atlassian.net\\@evil.example/rest/api/longtask/9", "backslash"),
+        ("https://acme.atlassian.net/wiki/rest/api/longtask/5%0A", "not a valid task id"),
     ],
 )
 def test_rejected_input_says_what_was_expected(
@@ -88,6 +94,27 @@ def test_rejected_input_says_what_was_expected(
     assert not watch_button(dialog).isEnabled()
     assert hint in dialog.feedback.text()
     assert dialog.feedback.textFormat() == dialog.feedback.textFormat().PlainText
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "https://[::1/rest/api/longtask/5",
+        '{"links": {"status": "https://[/rest/api/longtask/5"}}',
+        '{"a":[' + "[" * 100_000 + "]" * 100_000 + "]}",
+        "delete the ENG space please",
+    ],
+)
+def test_unusable_input_after_a_valid_task_withdraws_that_task(
+    dialog: AddTaskDialog, pasted: str
+) -> None:
+    dialog.input.setPlainText("1179649")
+    assert watch_button(dialog).isEnabled()
+
+    dialog.input.setPlainText(pasted)
+    assert dialog.chosen() is None
+    assert not watch_button(dialog).isEnabled()
+    assert "1179649" not in dialog.feedback.text() and dialog.feedback.text()
 
 
 def test_a_url_on_an_unknown_site_offers_to_add_it(qtbot: Any, dialog: AddTaskDialog) -> None:

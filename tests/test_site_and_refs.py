@@ -300,6 +300,21 @@ def test_credentials_never_show_the_token() -> None:
         ),
         (json.dumps({"id": 42}), "42", None),
         (json.dumps({"links": {"status": "/rest/api/longtask/99"}}), "99", None),
+        (
+            json.dumps({"links": {"status": "https://wiki.example.org/rest/api/longtask/98"}}),
+            "98",
+            "https://wiki.example.org",
+        ),
+        (
+            "https://[::1]:8090/confluence/rest/api/longtask/9?expand=x#top",
+            "9",
+            "https://[::1]:8090/confluence",
+        ),
+        ("/wiki/rest/api/longtask/5?x=1", "5", None),
+        # A path: only the id counts, what precedes /rest/api is never used as a site.
+        ("//wiki.example.org/rest/api/longtask/5", "5", None),
+        ("//[::1/rest/api/longtask/5", "5", None),
+        ("1" * 128, "1" * 128, None),
     ],
 )
 def test_accepted_task_references(pasted: str, task_id: str, base: str | None) -> None:
@@ -319,8 +334,50 @@ def test_accepted_task_references(pasted: str, task_id: str, base: str | None) -
         json.dumps({"message": "accepted"}),
         "/rest/api/content/123",
         "https://acme.atlassian.net/wiki/rest/api/longtask/<script>",
+        # "$" also matches before a final line break: "%0A" must not end a valid-looking id.
+        "https://acme.atlassian.net/wiki/rest/api/longtask/5%0A",
+        "/rest/api/longtask/5%0A",
+        "1" * 129,
+        # links.status is a link; a JSON body inside it is not followed.
+        json.dumps({"links": {"status": json.dumps({"id": "5"})}}),
+        '{"a":[' + "[" * 100_000 + "]" * 100_000 + "]}",  # nested past the JSON parser's stack
     ],
 )
 def test_rejected_task_references_say_what_was_expected(pasted: str) -> None:
     with pytest.raises(InvalidInput, match="task id"):
         parse_task_ref(pasted)
+
+
+@pytest.mark.parametrize(
+    ("pasted", "hint"),
+    [
+        ("https://[::1/rest/api/longtask/5", "malformed IPv6"),
+        (json.dumps({"links": {"status": "https://[/rest/api/longtask/5"}}), "malformed IPv6"),
+        ("https://user:pass@acme.atlassian.net/wiki/rest/api/longtask/9", "never in the URL"),
+        ("https://acme.atlassian.net\\@evil.example/rest/api/longtask/9", "backslash"),
+        ("https://[::1]x/rest/api/longtask/9", "Only a port"),
+    ],
+)
+def test_task_urls_on_unusable_site_addresses_say_why(pasted: str, hint: str) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(hint)):
+        parse_task_ref(pasted)
+
+
+_REF_PIECES = st.sampled_from(
+    [
+        *'{ } [ ] " : , id links _links status null 1.5 true'.split(),
+        *["https://", "/rest/api/longtask/", "[::1", "%0A", "%2F", "\\", "\n", " "],
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(_REF_PIECES | _URL_PIECES | st.text(max_size=3), max_size=16).map("".join))
+def test_a_pasted_reference_is_either_understood_or_refused_with_invalid_input(
+    text: str,
+) -> None:
+    try:
+        ref = parse_task_ref(text)
+    except InvalidInput:
+        return
+    assert parse_task_ref(ref.task_id).task_id == ref.task_id

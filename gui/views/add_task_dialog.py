@@ -96,7 +96,11 @@ class AddTaskDialog(QDialog):
 
     def _parse(self) -> None:
         text = self.input.toPlainText()
+        # Forget the previous text's task before reading this one, so that nothing can leave
+        # Watch offering a task the box no longer shows.
+        self._ref = None
         self._unknown_site = None
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         try:
             self._ref = parse_task_ref(text) if text.strip() else None
         except InvalidInput as error:
