@@ -102,3 +102,27 @@ def test_watch_help_says_the_token_goes_to_one_site(capsys: Capsys) -> None:
 )
 def test_plain_http_warning_is_for_every_host_but_this_machine(site_url: str, warned: bool) -> None:
     assert (warn_if_insecure(normalise_site_url(site_url)) is not None) == warned
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (("--site", "https://[::1", "5"), "--site: That site address has a malformed IPv6"),
+        # Loopback hosts on a closed port: should the refusal regress, nothing leaves here.
+        (("--site", "https://me:pw@127.0.0.1:9", "5"), "never in the URL"),
+        (("https://[::1/rest/api/longtask/5",), "TASK: That site address has a malformed IPv6"),
+        (("https://127.0.0.1:9\\@127.0.0.2:9/rest/api/longtask/5",), "backslash"),
+    ],
+)
+def test_an_unusable_site_address_is_refused_before_any_request(
+    clock: ManualClock,
+    capsys: Capsys,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: tuple[str, ...],
+    hint: str,
+) -> None:
+    monkeypatch.setenv("CONFLUENCE_TOKEN", "tok-12345678")
+    run = run_cli(capsys, clock, "watch", *argv)
+    assert run.code == 2
+    assert hint in run.err
+    assert "Traceback" not in run.err
