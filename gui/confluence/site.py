@@ -260,6 +260,8 @@ def _host_and_port(authority: str) -> tuple[str, int | None]:
         # The HTTP library sends a non-ASCII name in its IDNA form, whose mapping is close to
         # NFKC plus lowercase: fullwidth "example.com" (U+FF45...) is example.com, so show and
         # compare that.
+        # Limitation: this is not the full UTS 46 mapping; a name with a dot look-alike such as
+        # U+3002 is refused below instead of being read as dots.
         host = unicodedata.normalize("NFKC", host).lower()
         if "[" in host or "]" in host:
             raise InvalidInput(_BAD_IPV6)
