@@ -235,6 +235,19 @@ def normalise_site_url(text: str) -> SiteAddress:
     return SiteAddress(urlunsplit((scheme, netloc, base_path, "", "")), Deployment.DATA_CENTER)
 
 
+def _mapped_host(host: str) -> str:
+    """A non-ASCII host name as IDNA (UTS 46) maps it, which is how it goes on the wire:
+    fullwidth letters (U+FF45...) are ASCII ones, an ideographic full stop (U+3002) a dot."""
+    import idna  # only for such names: its mapping tables are large
+
+    try:
+        mapped = idna.uts46_remap(host, std3_rules=True, transitional=False)
+        idna.encode(mapped)
+    except (idna.IDNAError, UnicodeError) as error:
+        raise InvalidInput(f"{host[:40]!r} is not a valid host name ({error}).") from None
+    return mapped
+
+
 def _host_and_port(authority: str) -> tuple[str, int | None]:
     """The lowercased host and the port of ``host[:port]`` or ``[IPv6][:port]``."""
     if "@" in authority:
@@ -257,12 +270,7 @@ def _host_and_port(authority: str) -> tuple[str, int | None]:
         host, port_text = literal.lower(), after[1:]
     else:
         host, _, port_text = authority.partition(":")
-        # The HTTP library sends a non-ASCII name in its IDNA form, whose mapping is close to
-        # NFKC plus lowercase: fullwidth "example.com" (U+FF45...) is example.com, so show and
-        # compare that.
-        # Limitation: this is not the full UTS 46 mapping; a name with a dot look-alike such as
-        # U+3002 is refused below instead of being read as dots.
-        host = unicodedata.normalize("NFKC", host).lower()
+        host = _mapped_host(host) if not host.isascii() else host.lower()
         if "[" in host or "]" in host:
             raise InvalidInput(_BAD_IPV6)
         if not host:
