@@ -92,6 +92,7 @@ ROWS = [
     ("bad json",      F("malformed_json"),                DOWN,  7, BACKOFF, NO,      RUN,  SELF),
     ("wrong types",   F("wrong_types"),                   DOWN,  7, BACKOFF, NO,      RUN,  SELF),
     ("wrong types A", F("wrong_types", task_id=A),        OK,  120, ALL_5,  NO,      RUN,  SELF),
+    ("echo creds",    F("echo_credentials"),              OK,  120, ALL_5,  NO,      RUN,  SELF),
     ("not json",      F("not_json"),                      DOWN,  7, BACKOFF, NO,      RUN,  SELF),
     ("oversized",     F("oversized"),                     DOWN,  7, BACKOFF, NO,      RUN,  SELF),
     ("slow",          F("slow", delay=0.5),               DOWN,  7, BACKOFF, NO,      RUN,  SELF),

@@ -3,10 +3,12 @@ clear error, never a hang, a crash or a leaked credential."""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from urllib.parse import quote
 
 import pytest
 
@@ -17,6 +19,7 @@ from gui.confluence import (
     InvalidInput,
     MalformedTask,
     NotConfluence,
+    ServerTrouble,
     SiteUnreachable,
     normalise_site_url,
 )
@@ -158,6 +161,35 @@ def test_credentials_echoed_by_a_refusing_server_are_masked_in_every_form(
     shown = f"{caught.value} {caught.value.detail} {raw.body!r} {raw.headers}"
     assert "[redacted]" in str(caught.value)
     assert TOKEN not in shown and encoded not in shown
+
+
+def test_a_token_percent_encoded_in_a_result_link_is_masked(
+    serve: Callable[[Answer], str],
+) -> None:
+    token = "NjM2ODg4+ab/cdXYZ0123=="  # Data Center personal tokens are base64, with + and /
+    link = "/login.action?token=" + quote(token, safe="")
+    body = json.dumps(
+        {"id": "1", "percentageComplete": 100, "successful": True, "finished": True,
+         "additionalDetails": {"destinationUrl": link}}
+    ).encode()  # fmt: skip
+    address = normalise_site_url(serve(_json(body)))
+    with ConfluenceClient(address, Credentials.for_token(token)) as c:
+        task = c.get_task("1")
+    assert task.result_url == address.base_url + "/login.action?token=[redacted]"
+    assert quote(token, safe="") not in repr(task.raw)
+
+
+def test_a_token_across_the_end_of_an_excerpt_leaves_no_piece_in_it(
+    serve: Callable[[Answer], str],
+) -> None:
+    head = b'{"message": "'
+    padding = b"x" * (300 - len(head) - 6)  # the 300-character excerpt ends 6 characters in
+    body = head + padding + TOKEN.encode() + b' was the token"}'
+    with client(serve(_json(body, "500 Internal Server Error"))) as c:
+        with pytest.raises(ServerTrouble) as caught:
+            c.get_task("1")
+    assert TOKEN[:6] not in caught.value.detail
+    assert caught.value.detail.endswith("x[redac")
 
 
 @pytest.mark.parametrize(

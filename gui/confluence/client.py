@@ -30,6 +30,7 @@ from gui.confluence.http import (
     redact_headers,
     retry_after_seconds,
 )
+from gui.confluence.redaction import SecretMask
 from gui.confluence.site import AuthKind, Credentials, SiteAddress
 from gui.confluence.task import TaskStatus, parse_task
 
@@ -77,7 +78,10 @@ class ClientStats:
 
 class ConfluenceClient:
     """Talks to one site over one ``requests.Session``; every call has a timeout, redirects are
-    never followed (they mean a sign-in page), and each failure becomes one ConfluenceError."""
+    never followed (they mean a sign-in page), and each failure becomes one ConfluenceError.
+
+    Nothing it hands up from an answer (tasks, their raw fields, the user, error texts and
+    excerpts, raw answers) holds any form of the credentials, should the server echo them."""
 
     def __init__(
         self,
@@ -92,7 +96,7 @@ class ConfluenceClient:
     ) -> None:
         self.address = address
         self._credentials = credentials
-        self._secret_forms = credentials.secret_forms() if credentials else ()
+        self._mask = SecretMask(credentials)
         self._timeout = timeout
         self._total_timeout = max(total_timeout, sum(timeout))
         self._max_body = max_body
@@ -115,7 +119,7 @@ class ConfluenceClient:
     def get_task(self, task_id: str) -> TaskStatus:
         """The current status of one task; raises TaskNotFound on 404."""
         payload = self._get_json(self.task_url(task_id), {})
-        task = parse_task(payload, self.address.base_url)
+        task = self._parse(payload)
         if task.task_id != task_id:
             raise MalformedTask(
                 f"Asked {self.address.host} for task {task_id} and it answered with task "
@@ -151,7 +155,7 @@ class ConfluenceClient:
             results, size, limit, has_next = _page(payload)
             for item in results:
                 try:
-                    tasks.append(parse_task(item, self.address.base_url))
+                    tasks.append(self._parse(item))
                 except MalformedTask as problem:
                     if on_malformed is None:
                         raise
@@ -199,8 +203,8 @@ class ConfluenceClient:
         return RawAnswer(
             status=response.status_code,
             reason=response.reason or "",
-            headers={k: self._scrub(v) for k, v in redact_headers(response.headers).items()},
-            body=self._scrub_bytes(body) if body is not None else b"(body too large, not read)",
+            headers={k: self._mask.text(v) for k, v in redact_headers(response.headers).items()},
+            body=self._mask.data(body) if body is not None else b"(body too large, not read)",
             url=response.url,
         )
 
@@ -266,10 +270,15 @@ class ConfluenceClient:
         finally:
             response.close()
         try:
-            return self._decode(response, body)
+            # Masked here, where every JSON answer enters: the parsed tasks, their raw fields
+            # (the details pane) and the user all come from this.
+            return self._mask.json(self._decode(response, body))
         except ConfluenceError:
             self.stats.failures += 1
             raise
+
+    def _parse(self, item: Any) -> TaskStatus:
+        return self._mask.task(parse_task(item, self.address.base_url))
 
     def _decode(self, response: requests.Response, body: bytes | None) -> Any:
         status = response.status_code
@@ -281,7 +290,7 @@ class ConfluenceClient:
                 status=status,
             )
         content_type = response.headers.get("Content-Type", "").lower()
-        excerpt = self._scrub(body[:_EXCERPT].decode("utf-8", "replace"))
+        excerpt = self._mask.excerpt(body, _EXCERPT)
 
         if 300 <= status < 400:
             target = response.headers.get("Location", "")
@@ -350,7 +359,7 @@ class ConfluenceClient:
 
     def _refusal_text(self, status: int, response: requests.Response, body: bytes) -> str:
         host = self.address.host
-        said = self._scrub(_server_reason(body))
+        said = self._mask.text(_server_reason(body))
         category = response.headers.get("X-Failure-Category", "")
         what = "refused the credentials" if status == 401 else "denied access"
         text = f"{host} {what} ({status}"
@@ -366,17 +375,6 @@ class ConfluenceClient:
 
     def _deadline(self) -> float:
         return time.monotonic() + self._total_timeout
-
-    def _scrub(self, text: str) -> str:
-        """``text`` with every form of our credentials masked, in case a server echoes them."""
-        for secret in self._secret_forms:
-            text = text.replace(secret, "[redacted]")
-        return text
-
-    def _scrub_bytes(self, body: bytes) -> bytes:
-        for secret in self._secret_forms:
-            body = body.replace(secret.encode(), b"[redacted]")
-        return body
 
 
 def _page(payload: Any) -> tuple[list[Any], int, int, bool | None]:

@@ -8,7 +8,7 @@ import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from gui.confluence.errors import InvalidInput
 
@@ -79,10 +79,15 @@ class Credentials:
             raise InvalidInput("The email or user name contains a ':' or a control character.")
 
     def secret_forms(self) -> tuple[str, ...]:
-        """Every form in which the secret travels, longest first, for masking server echoes."""
-        forms = {self.token, self.authorization_header()}
+        """Every form in which the secret travels, longest first, for masking server echoes
+        (see gui/confluence/redaction.py): the token, the header, the Basic value with and
+        without its "=" padding, and each of them percent-encoded as in a link's query."""
+        header = self.authorization_header()
+        forms = {self.token, header}
         if self.kind is AuthKind.BASIC:
-            forms.add(self.authorization_header().split(" ", 1)[1])
+            value = header.split(" ", 1)[1]
+            forms |= {value, value.rstrip("=")}
+        forms |= {quote(form, safe="") for form in forms}
         # Masking a very short string would garble ordinary words and reveal what it is.
         return tuple(sorted((f for f in forms if len(f) >= 8), key=len, reverse=True))
 

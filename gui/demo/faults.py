@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import threading
 from collections.abc import Callable
@@ -35,6 +37,7 @@ FAULT_KINDS = (
     "oversized",
     "slow",
     "disconnect",
+    "echo_credentials",
 )
 
 OVERSIZED_BYTES = 10 * 1024 * 1024
@@ -132,9 +135,16 @@ def _retry_after_header(seconds: float) -> str:
     return str(int(seconds)) if float(seconds).is_integer() else str(seconds)
 
 
-def fault_reply(fault: Fault, site_url: str, path: str, normal: Callable[[], Reply]) -> Reply:
+def fault_reply(
+    fault: Fault,
+    site_url: str,
+    path: str,
+    normal: Callable[[], Reply],
+    authorization: str = "",
+) -> Reply:
     """The broken answer ``fault`` gives; ``normal`` builds the healthy one when a fault needs it
-    (only `slow` and `wrong_types` do, so other faults never start a task)."""
+    (only `slow`, `wrong_types` and `echo_credentials` do, so other faults never start a task).
+    ``authorization`` is the request's header, which `echo_credentials` sends back."""
     kind = fault.kind
     if kind == "unauthorized":
         return Reply(401, b"", {"Content-Length": "0"})
@@ -177,6 +187,8 @@ def fault_reply(fault: Fault, site_url: str, path: str, normal: Callable[[], Rep
     if kind == "oversized":
         padding = b"x" * OVERSIZED_BYTES
         return Reply(200, b'{"padding": "' + padding + b'"}', {"Content-Type": JSON_TYPE})
+    if kind == "echo_credentials":
+        return _echo_credentials(normal(), authorization)
     if kind == "slow":
         reply = normal()
         reply.delay = fault.delay if fault.delay is not None else 5.0
@@ -225,3 +237,54 @@ def _wrong_types(normal: Reply) -> Reply:
     else:
         payload = garbled({"id": "1"})
     return json_reply(200, payload)
+
+
+def _echo_credentials(normal: Reply, authorization: str) -> Reply:
+    """The healthy answer with the caller's credentials pasted into every text a client shows,
+    as a debugging proxy or a careless plugin might: the header, its value, the decoded Basic
+    pair, and the header percent-encoded in a result link."""
+    try:
+        payload = json.loads(normal.body) if normal.body else None
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict) or normal.status != 200:
+        return normal
+    echo = _echo_text(authorization)
+    if isinstance(payload.get("results"), list):
+        for item in payload["results"]:
+            _echo_into_task(item, echo, authorization)
+    elif "id" in payload:
+        _echo_into_task(payload, echo, authorization)
+    else:
+        payload["displayName"] = f"Signed in as {echo}"
+    return json_reply(200, payload)
+
+
+def _echo_text(authorization: str) -> str:
+    scheme, _, value = authorization.partition(" ")
+    forms = [authorization, value]
+    if scheme.lower() != "basic":
+        return " / ".join(forms)
+    try:
+        decoded = base64.b64decode(value, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return " / ".join(forms)  # a Basic value that does not decode is echoed as it came
+    return " / ".join([*forms, decoded])
+
+
+def _echo_into_task(item: dict[str, Any], echo: str, authorization: str) -> None:
+    name = item.get("name")
+    item["name"] = {**(name if isinstance(name, dict) else {}), "translation": f"Export for {echo}"}
+    # Translations carry their values in "args", filled in by the client: the header split
+    # across the two is whole only once parsed.
+    half = len(authorization) // 2
+    split = {
+        "translation": f"Working for {authorization[:half]}{{0}}",
+        "args": [authorization[half:]],
+    }
+    item["messages"] = [split, {"translation": "Working for {0}", "args": [echo]}]
+    if item.get("errors"):
+        item["errors"] = [{"translation": f"Failed for {echo}"}]
+    item["status"] = f"Signed in with {echo}"
+    item["additionalDetails"] = {"destinationUrl": f"/login?auth={quote(authorization, safe='')}"}
+    item["debug"] = {"request": {"headers": {"Authorization": authorization}}, echo: [echo]}

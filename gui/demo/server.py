@@ -250,7 +250,9 @@ class DemoConfluence:
             if fault is None:
                 reply = api.handle(self, request)
             else:
-                reply = fault_reply(fault, self.url, path, lambda: api.handle(self, request))
+                reply = fault_reply(
+                    fault, self.url, path, lambda: api.handle(self, request), authorization
+                )
 
         status = 0 if reply.disconnect else reply.status
         self._log.append(

@@ -1,0 +1,102 @@
+"""Masking our own credentials in what a server sends back, before anything else sees it.
+
+A server, a proxy in front of it or a plugin may paste the request's Authorization header into
+an answer (a debug echo, an error page, a sign-in link). Whatever the client hands up is shown,
+stored, logged and notified, so one mask per site, built from every form of its credentials,
+is applied where answers enter the program (the client) and again where alerts are built.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from gui.confluence.site import Credentials
+from gui.confluence.task import TaskStatus
+
+REDACTED = "[redacted]"
+
+
+class SecretMask:
+    """Replaces every form of one site's credentials (``Credentials.secret_forms()``) by
+    ``[redacted]``; with no credentials it changes nothing."""
+
+    # Limitation: only the forms in which the secret travels (and their percent-encoding) are
+    # found; a server that transforms it otherwise (JSON \\u escapes in an error excerpt,
+    # another encoding, a token cut in pieces) is not caught.
+
+    def __init__(self, credentials: Credentials | None = None) -> None:
+        self.forms = credentials.secret_forms() if credentials is not None else ()
+
+    def __bool__(self) -> bool:
+        return bool(self.forms)
+
+    def text(self, text: str) -> str:
+        """``text`` with every form masked, longest first, so a header goes as one piece."""
+        for secret in self.forms:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def data(self, body: bytes) -> bytes:
+        """Like ``text``, for a body not decoded yet."""
+        for secret in self.forms:
+            body = body.replace(secret.encode(), REDACTED.encode())
+        return body
+
+    def excerpt(self, body: bytes, length: int) -> str:
+        """The start of ``body`` as text, masked before it is cut, so that a secret that
+        straddles the cut leaves no piece behind."""
+        longest = len(self.forms[0]) if self.forms else 0
+        return self.text(body[: length + longest].decode("utf-8", "replace"))[:length]
+
+    def json(self, value: Any) -> Any:
+        """A decoded JSON value with every string in it masked, object keys included.
+
+        Changes the containers in place (they are the client's own, fresh from the decoder) and
+        walks them without recursion: the decoder accepts nesting deeper than a recursive walk
+        could follow.
+        """
+        if not self.forms:
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        pending = [value] if isinstance(value, dict | list) else []
+        while pending:
+            container = pending.pop()
+            if isinstance(container, list):
+                for index, item in enumerate(container):
+                    if isinstance(item, str):
+                        container[index] = self.text(item)
+                    elif isinstance(item, dict | list):
+                        pending.append(item)
+                continue
+            masked_keys = False
+            for key, item in container.items():
+                if isinstance(item, str):
+                    container[key] = self.text(item)
+                elif isinstance(item, dict | list):
+                    pending.append(item)
+                masked_keys = masked_keys or self.text(key) != key
+            if masked_keys:
+                entries = [(self.text(key), item) for key, item in container.items()]
+                container.clear()
+                container.update(entries)
+        return value
+
+    def task(self, task: TaskStatus) -> TaskStatus:
+        """``task`` with the texts parsing put together masked, such as a translation whose
+        "{0}" was filled from its args: the answer held the pieces apart, so ``json`` could not
+        see them whole. Its ``raw`` fields are the answer's, which ``json`` has masked."""
+        if not self.forms:
+            return task
+        return dataclasses.replace(
+            task,
+            task_id=self.text(task.task_id),
+            title=self.text(task.title),
+            message=self.text(task.message),
+            errors=tuple(self.text(error) for error in task.errors),
+            result_url=self.text(task.result_url) if task.result_url is not None else None,
+            name_key=self.text(task.name_key) if task.name_key is not None else None,
+            status_key=self.text(task.status_key) if task.status_key is not None else None,
+        )
