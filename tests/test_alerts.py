@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+from dataclasses import replace
+
+from gui.confluence.site import Credentials
 from gui.confluence.task import TaskState, TaskStatus
 from gui.polling.alerts import AlertKind, AlertPolicy
 from gui.polling.states import Phase, SiteEvent, SiteState, TaskEvent, TaskView
@@ -103,13 +107,31 @@ def test_a_switched_off_kind_is_silent() -> None:
 
 def test_a_token_never_reaches_an_alert() -> None:
     policy = AlertPolicy()
-    policy.set_site("cloud", "Acme wiki", secret="s3cr3t-token")
+    policy.set_site("cloud", "Acme wiki", Credentials.for_token("s3cr3t-token"))
 
     alert = policy.alert_for(refusal(reason="server echoed s3cr3t-token back"))
 
     assert alert is not None
     assert "s3cr3t-token" not in alert.title + alert.body
     assert "[redacted]" in alert.body
+
+
+def test_no_alert_holds_the_basic_form_of_the_credentials() -> None:
+    credentials = Credentials.for_token("s3cr3t-token", "me@example.com")
+    encoded = base64.b64encode(b"me@example.com:s3cr3t-token").decode()
+    policy = AlertPolicy()
+    policy.set_site("cloud", "Acme wiki", credentials)
+    failed = status(TaskState.FAILED, errors=(f"proxy saw Basic {encoded}; bare {encoded}",))
+    failed = replace(failed, title=f"Export for {encoded.rstrip('=')}")
+
+    refused = policy.alert_for(refusal(reason=f"401 for {encoded}"))
+    ended = policy.alert_for(event(Phase.FAILED, Phase.RUNNING, failed))
+
+    assert refused is not None and ended is not None
+    for alert in (refused, ended):
+        assert encoded.rstrip("=") not in alert.title + alert.body
+        assert "[redacted]" in alert.body
+    assert ended.title == "Export for [redacted] failed"
 
 
 def test_a_batch_of_events_alerts_for_each_transition_in_order() -> None:

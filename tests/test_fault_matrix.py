@@ -260,7 +260,7 @@ def test_fault_matrix(
     site = open_site(case, demo, demo_clock, request)
     tracker = SiteTracker("site", site.client, POLICY, clock=demo_clock, rng=random.Random(7))
     story = Story(tracker, demo_clock)
-    story.alerts_from.set_site("site", "Demo", secret=demo.token)
+    story.alerts_from.set_site("site", "Demo", Credentials.for_token(demo.token))
     for task_id in (A, B):
         tracker.watch(task_id)
     if case.fault != "tls":  # the only site that never answered well

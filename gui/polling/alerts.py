@@ -13,6 +13,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gui.confluence.redaction import SecretMask
+from gui.confluence.site import Credentials
 from gui.polling.states import Phase, SiteEvent, SiteState, TaskEvent, TaskView
 
 _MAX_BODY = 400
@@ -54,7 +56,7 @@ class AlertPolicy:
         self._enabled = {kind: True for kind in AlertKind}
         self._enabled.update(enabled or {})
         self._site_names: dict[str, str] = {}
-        self._secrets: dict[str, str] = {}
+        self._masks: dict[str, SecretMask] = {}
         self._alerted_tasks: dict[tuple[str, str], Phase] = {}
         self._alerted_sites: set[str] = set()
 
@@ -64,13 +66,11 @@ class AlertPolicy:
     def is_enabled(self, kind: AlertKind) -> bool:
         return self._enabled[kind]
 
-    def set_site(self, site_id: str, name: str, secret: str | None = None) -> None:
-        """The name alerts show for a site, and its token, which no alert may ever contain."""
+    def set_site(self, site_id: str, name: str, credentials: Credentials | None = None) -> None:
+        """The name alerts show for a site, and its credentials, no form of which (token,
+        header, Basic value) an alert may ever contain."""
         self._site_names[site_id] = name
-        if secret:
-            self._secrets[site_id] = secret
-        else:
-            self._secrets.pop(site_id, None)
+        self._masks[site_id] = SecretMask(credentials)
 
     def alert_for(self, event: TaskEvent | SiteEvent) -> Alert | None:
         """The alert this event deserves, if any; remembers it so it is never repeated."""
@@ -121,9 +121,10 @@ class AlertPolicy:
         return self._site_names.get(site_id, site_id)
 
     def _alert(self, kind: AlertKind, title: str, body: str, target: Target, site: str) -> Alert:
-        secret = self._secrets.get(site)
-        if secret:
-            title, body = title.replace(secret, "[redacted]"), body.replace(secret, "[redacted]")
+        # The client masks what answers say already; this covers every other text an alert is
+        # built from (the site's name, a reason from elsewhere), with the same forms.
+        mask = self._masks.get(site, SecretMask())
+        title, body = mask.text(title), mask.text(body)
         if len(body) > _MAX_BODY:
             body = body[: _MAX_BODY - 1] + "…"
         return Alert(kind, title, body, target)

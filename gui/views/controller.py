@@ -90,7 +90,7 @@ class AppController(QObject):
     def add_site(self, site: SiteConfig, credentials: Credentials | None) -> None:
         """Show and poll a site; the credentials stay in memory, handed to the service only."""
         self.window.set_site(site)
-        self.alerts.set_site(site.site_id, site.name, credentials.token if credentials else None)
+        self.alerts.set_site(site.site_id, site.name, credentials)
         self.service.set_site(site, credentials)
 
     def remove_site(self, site_id: str) -> None:

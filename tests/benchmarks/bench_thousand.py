@@ -73,16 +73,15 @@ def main() -> int:
             user=DEMO_USER_EMAIL,
             discover=True,
         )
-        client = ConfluenceClient(
-            site.address, Credentials(AuthKind.BASIC, server.token, DEMO_USER_EMAIL)
-        )
+        credentials = Credentials(AuthKind.BASIC, server.token, DEMO_USER_EMAIL)
+        client = ConfluenceClient(site.address, credentials)
         policy = PollPolicy(interval=INTERVAL, page_size=PAGE)
         tracker = SiteTracker(site.site_id, client, policy, discover=True, clock=clock)
 
         service = PollingService(watch_network=False)
         controller = AppController(service)
         controller.window.set_site(site)
-        controller.alerts.set_site(site.site_id, site.name, server.token)
+        controller.alerts.set_site(site.site_id, site.name, credentials)
 
         # Stands in for the site's worker thread: its signal reaches the GUI thread queued.
         worker = _Worker()
