@@ -88,6 +88,34 @@ def test_server_text_is_left_alone_where_the_service_shows_plain_text(qtbot: Any
     assert bus.sent[0]["body"] == "<b>Lock</b> & more"
 
 
+def test_a_notification_title_is_one_clean_line_of_at_most_100_characters(
+    qtbot: Any, notifier_and_bus: Any
+) -> None:
+    notifier, bus = notifier_and_bus
+    title = "Export \u202egpj.exe\u202c \x1b[31mred\x07\nsecond line " + "long " * 40
+    notifier.show(Alert(AlertKind.FAILED, title, "Demo Cloud", ("cloud", "7")))
+    qtbot.waitUntil(lambda: len(bus.sent) == 1, timeout=2000)
+
+    summary = bus.sent[0]["summary"]
+    assert summary.startswith("Export gpj.exe \ufffd[31mred\ufffd second line long long")
+    assert len(summary) <= 100 and summary.endswith("…")
+
+
+def test_a_notification_body_is_cleaned_and_cut_to_500_characters_keeping_its_lines(
+    qtbot: Any,
+) -> None:
+    bus = RecordingBus(capabilities=["body"])
+    notifier = Notifier(bus=bus)
+    body = "Demo Cloud\r\nLock held by \u2066admin\u2069\x00 " + "and more " * 100
+    notifier.show(alert(body=body))
+    qtbot.waitUntil(lambda: len(bus.sent) == 1, timeout=2000)
+    notifier.close()
+
+    sent = bus.sent[0]["body"]
+    assert sent.startswith("Demo Cloud\nLock held by admin\ufffd and more and more")
+    assert len(sent) <= 500 and sent.endswith("…")
+
+
 def test_click_on_a_notification_activates_its_target(qtbot: Any, notifier_and_bus: Any) -> None:
     notifier, bus = notifier_and_bus
     notifier.show(alert(target=("cloud", "1")))

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QLabel
 
+from gui.confluence.plain_text import display_text
 from gui.confluence.site import AuthKind, Credentials, SiteConfig, normalise_site_url
 from gui.demo import DemoTask
 from gui.polling.service import PollingService
 from gui.polling.states import Phase, PollPolicy, SiteEvent, SiteState
-from gui.views import formatting
 from gui.views.controller import AppController
 from gui.views.main_window import MainWindow
 from gui.views.task_model import Column
@@ -140,5 +140,5 @@ def test_control_and_bidi_characters_from_the_server_never_reach_the_table(
 
 def test_display_text_keeps_line_breaks_only_where_shown_on_several_lines() -> None:
     text = "a\tb\r\nc\rd\x1be\u2067f\u2069"
-    assert formatting.display_text(text) == "a b  c d\ufffdef"
-    assert formatting.display_text(text, multiline=True) == "a\tb\nc\nd\ufffdef"
+    assert display_text(text) == "a b  c d\ufffdef"
+    assert display_text(text, multiline=True) == "a\tb\nc\nd\ufffdef"

@@ -18,12 +18,13 @@ import queue
 import sys
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from gui import APP_ID, APP_NAME
+from gui.confluence.plain_text import display_text, shortened
 from gui.platform.freedesktop import BusUnavailable, Event, FreedesktopBus
 from gui.polling.alerts import Alert, Target
 
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _REMEMBERED = 100  # clickable notifications kept; older ones are long gone from the screen
+# Notification servers cut long texts anyway (and differently); cut here, the text stays readable
+# and ends in an ellipsis that says so.
+MAX_SUMMARY = 100
+MAX_BODY = 500
 _USES_FREEDESKTOP = sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
 
 
@@ -53,6 +58,14 @@ class _Send:
 
 
 _STOP = object()
+
+
+def shown_as_plain_text(alert: Alert) -> Alert:
+    """``alert`` as a notification shows it: server text cleaned as the window cleans it (no
+    controls, no bidi overrides), the title on one line, both cut to a readable length."""
+    title = shortened(display_text(alert.title), MAX_SUMMARY)
+    body = shortened(display_text(alert.body, multiline=True), MAX_BODY)
+    return replace(alert, title=title, body=body)
 
 
 class Notifier(QObject):
@@ -88,6 +101,7 @@ class Notifier(QObject):
 
     def show(self, alert: Alert) -> None:
         """Send ``alert``; returns at once, the desktop is talked to on a background thread."""
+        alert = shown_as_plain_text(alert)
         self._number += 1
         self._waiting[self._number] = alert
         if self._bus is None:

@@ -3,8 +3,8 @@
 Qt-free, so it is tested without a desktop. A task that ends (succeeded, failed, gone) alerts
 once; a site whose credentials were refused alerts once until the user acts (retry or new
 credentials bring it out of the needs-sign-in state, which re-arms the alert). A 404 that clears
-up, a stall, progress and every other change produce nothing. Texts are plain: whoever shows them
-escapes them for the medium (see gui/platform/notifications.py).
+up, a stall, progress and every other change produce nothing. Texts are plain and whole: whoever
+shows them cleans, shortens and escapes them for the medium (see gui/platform/notifications.py).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from gui.confluence.redaction import SecretMask
 from gui.confluence.site import Credentials
 from gui.polling.states import Phase, SiteEvent, SiteState, TaskEvent, TaskView
-
-_MAX_BODY = 400
 
 
 class AlertKind(enum.StrEnum):
@@ -124,10 +122,7 @@ class AlertPolicy:
         # The client masks what answers say already; this covers every other text an alert is
         # built from (the site's name, a reason from elsewhere), with the same forms.
         mask = self._masks.get(site, SecretMask())
-        title, body = mask.text(title), mask.text(body)
-        if len(body) > _MAX_BODY:
-            body = body[: _MAX_BODY - 1] + "…"
-        return Alert(kind, title, body, target)
+        return Alert(kind, mask.text(title), mask.text(body), target)
 
 
 def _task_texts(kind: AlertKind, task: TaskView, site_name: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from http import HTTPStatus
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from gui.confluence.plain_text import display_text
 from gui.polling.states import Answer, TaskView
 from gui.views import formatting
 
@@ -51,7 +52,7 @@ def details_text(view: TaskView, site_name: str, task_url: str | None, site_stat
         lines.append("Fields the server sent:" if good else "Fields of the last good answer:")
         lines.append(_raw_text(status.raw))
     # json.dumps escapes C0 controls but leaves C1 and bidi controls in; one pass covers all.
-    return formatting.display_text("\n".join(lines), multiline=True)
+    return display_text("\n".join(lines), multiline=True)
 
 
 def _answer_lines(view: TaskView) -> list[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from gui.confluence.plain_text import display_text
 from gui.polling.states import Phase, TaskEvent, TaskView
 from gui.views import formatting
 
@@ -264,7 +265,7 @@ class TaskTableModel(QAbstractTableModel):
         if column is Column.MESSAGE:
             # One line in the table; the details pane shows the whole text.
             message = formatting.message_text(view, self._site_problems.get(view.site_id, ""))
-            return formatting.display_text(message)
+            return display_text(message)
         return formatting.state_text(view)
 
     def _sort_value(self, row: _Row, column: Column) -> object:
