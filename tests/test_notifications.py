@@ -7,6 +7,7 @@ import queue
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QSystemTrayIcon
 
 from gui.platform.freedesktop import BusUnavailable, Event, FreedesktopBus
 from gui.platform.notifications import Notifier
@@ -114,6 +115,44 @@ def test_a_notification_body_is_cleaned_and_cut_to_500_characters_keeping_its_li
     sent = bus.sent[0]["body"]
     assert sent.startswith("Demo Cloud\nLock held by admin\ufffd and more and more")
     assert len(sent) <= 500 and sent.endswith("…")
+
+
+class RecordingTray(QSystemTrayIcon):
+    """A visible tray icon that records the balloons Qt would show (offscreen has no tray)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.balloons: list[tuple[str, str]] = []
+
+    def isVisible(self) -> bool:
+        return True
+
+    def supportsMessages(self) -> bool:
+        return True
+
+    def showMessage(self, title: str, message: str, *_: Any) -> None:
+        self.balloons.append((title, message))
+
+
+def test_the_tray_balloon_gets_server_text_as_plain_text_neither_escaped_nor_reordered(
+    qtbot: Any,
+) -> None:
+    notifier = Notifier(bus=RecordingBus(fail=True))
+    tray = RecordingTray()
+    notifier.set_tray(tray)
+    title = "<b>Export</b> for R&D \u202eevil.exe"
+    body = "Demo Cloud\nLock <i>held</i> by R&amp;D \u2067admin\u2069"
+    notifier.show(Alert(AlertKind.FAILED, title, body, ("cloud", "7")))
+    qtbot.waitUntil(lambda: len(tray.balloons) == 1, timeout=2000)
+
+    with qtbot.waitSignal(notifier.activated, timeout=2000) as clicked:
+        tray.messageClicked.emit()
+    notifier.close()
+
+    assert tray.balloons == [
+        ("<b>Export</b> for R&D evil.exe", "Demo Cloud\nLock <i>held</i> by R&amp;D admin")
+    ]
+    assert clicked.args == [("cloud", "7")]
 
 
 def test_click_on_a_notification_activates_its_target(qtbot: Any, notifier_and_bus: Any) -> None:

@@ -145,8 +145,18 @@ class Notifier(QObject):
         tray = self._tray
         if tray is not None and tray.isVisible() and tray.supportsMessages():
             self._tray_target = alert.target
-            # Qt's tray may itself end up as a freedesktop Notify that renders markup.
-            tray.showMessage(alert.title, html.escape(alert.body, quote=False))
+            # Plain text, not escaped: Qt documents showMessage's title and message as plain
+            # text, and every balloon that can show here takes them so. Windows and macOS show
+            # plain text (escaping put a literal "&amp;" on screen). An X11 tray gets Qt's own
+            # QBalloonTip, whose title and message labels are both set to Qt::PlainText
+            # (qtbase src/widgets/util/qsystemtrayicon.cpp), so nothing is taken as rich text.
+            # A StatusNotifierItem tray (Qt's QDBusTrayIcon) forwards both unescaped to
+            # org.freedesktop.Notifications, where markup could render; but on Linux this
+            # fallback only runs when our own Notify found no service there, so that path has
+            # nowhere to show them either.
+            # Limitation: while a message is up, QDBusTrayIcon also puts it in the tray item's
+            # tooltip, which some StatusNotifier hosts render as markup.
+            tray.showMessage(alert.title, alert.body)
             return
         if not self._told_nowhere:
             self._told_nowhere = True
