@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from gui import APP_NAME
 from gui.confluence.client import ConfluenceClient
 from gui.confluence.errors import InvalidInput
-from gui.confluence.site import AuthKind, Deployment
+from gui.confluence.site import AuthKind, Deployment, SiteConfig, normalise_site_url
 from gui.platform.logging_setup import setup_logging, stop_logging
 from gui.platform.paths import all_dirs
 from gui.platform.secrets import Secrets
@@ -283,6 +284,38 @@ def test_removing_a_site_deletes_its_token(
         settings.remove_button.click()
     assert memory_keyring.passwords == {}
     assert Store().sites == []
+
+
+@pytest.mark.parametrize("answer", ["No", "Yes"])
+def test_the_removal_question_shows_the_site_name_as_typed_not_as_markup(
+    qtbot: Any, answer: str
+) -> None:
+    name = "<b>Team</b> R&amp;D"
+    store = Store()
+    store.put_site(SiteConfig("site-1", name, normalise_site_url("https://wiki.example.org")))
+    settings = SettingsDialog(store, Secrets())
+    qtbot.addWidget(settings)
+    asked: list[tuple[Qt.TextFormat, str]] = []
+
+    def answer_it() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, answer_it)
+            return
+        asked.append((box.textFormat(), box.text()))
+        box.button(getattr(QMessageBox.StandardButton, answer)).click()
+
+    QTimer.singleShot(0, answer_it)
+    settings.site_list.setCurrentRow(0)
+    settings.remove_button.click()
+
+    assert asked == [
+        (
+            Qt.TextFormat.PlainText,
+            f"Stop watching {name} and delete its token from the keyring?",
+        )
+    ]
+    assert [site.name for site in Store().sites] == ([name] if answer == "No" else [])
 
 
 def test_preferences_are_saved_on_ok(

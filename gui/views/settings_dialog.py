@@ -167,12 +167,19 @@ class SettingsDialog(QDialog):
 
     def confirm_removal(self, site: SiteConfig) -> bool:
         """Ask before removing; a separate method so tests can answer for the user."""
-        answer = QMessageBox.question(
-            self,
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        question = QMessageBox(
+            QMessageBox.Icon.Question,
             "Remove site",
             f"Stop watching {site.name} and delete its token from the keyring?",
+            yes | no,
+            self,
         )
-        return answer == QMessageBox.StandardButton.Yes
+        # The name is whatever the user typed: "<b>" or "&amp;" in it is text, and a message
+        # box would otherwise guess it is rich text.
+        question.setTextFormat(Qt.TextFormat.PlainText)
+        question.exec()
+        return question.standardButton(question.clickedButton()) == yes
 
     def remove_site(self) -> None:
         site = self._current_site()
