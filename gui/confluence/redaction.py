@@ -54,8 +54,8 @@ class SecretMask:
         """A decoded JSON value with every string in it masked, object keys included.
 
         Changes the containers in place (they are the client's own, fresh from the decoder) and
-        walks them without recursion: the decoder accepts nesting deeper than a recursive walk
-        could follow.
+        walks them with a list rather than recursion, so no nesting the decoder accepted can
+        overflow the stack here.
         """
         if not self.forms:
             return value
