@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -314,3 +316,31 @@ def test_a_wall_clock_jump_is_noticed_as_a_wake_up(qtbot: Any) -> None:
     monitor.stop()
 
     assert len(woke) == 1 and "+3600 s" in woke[0]
+
+
+def test_stop_cuts_a_request_hanging_behind_a_proxy_that_never_answers(
+    qtbot: Any, service: PollingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = socket.socket()
+    proxy.bind(("127.0.0.1", 0))
+    proxy.listen(4)
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(proxy.accept()[0]), daemon=True).start()
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.getsockname()[1]}")
+    # The proxy is asked to CONNECT to this host and never says a word back.
+    site = SiteConfig(
+        "behind-proxy", "Behind a proxy", normalise_site_url("https://wiki.example.test")
+    )
+    service.set_site(site, Credentials.for_token("token-behind-a-proxy"))
+    service.watch("behind-proxy", "1")
+    service.start()
+    qtbot.waitUntil(lambda: bool(held), timeout=3000)
+
+    try:
+        assert service.stop(), "the request through the proxy was not cut"
+    finally:
+        proxy.close()
+        for connection in held:
+            connection.close()

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from gui.confluence.site import Credentials, SiteConfig
 from gui.polling.states import PollPolicy, SiteEvent, TaskEvent, TaskView
@@ -25,9 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Threads that did not end within stop()'s budget. Qt aborts the process when a running QThread
-# is destroyed, so they are kept referenced until the process exits and the OS ends them.
-_ABANDONED: list[QThread] = []
+# How often stop() cuts a worker's sockets again while it waits for the thread to end.
+_ABORT_AGAIN_MS = 50
 
 
 class SiteInbox(QObject):
@@ -102,6 +101,7 @@ class PollingService(QObject):
         if not self._running and not self._retiring:
             return True
         started = time.monotonic()
+        deadline = started + timeout_ms / 1000
         self._running = False
         self._wake.stop()
         sites = list(self._sites.values()) + self._retiring
@@ -111,11 +111,16 @@ class PollingService(QObject):
             self._retire(site)
         all_stopped = True
         for site in sites:
-            left_ms = max(0, timeout_ms - int((time.monotonic() - started) * 1000))
-            if site.thread.isRunning() and not site.thread.wait(left_ms):
-                log.warning("Site %s: poller did not stop in time; leaving it", site.worker.site_id)
-                _ABANDONED.append(site.thread)
-                all_stopped = False
+            while site.thread.isRunning():
+                left_ms = int((deadline - time.monotonic()) * 1000)
+                if left_ms <= 0:
+                    _abandon(site)
+                    all_stopped = False
+                    break
+                if not site.thread.wait(min(left_ms, _ABORT_AGAIN_MS)):
+                    # A connection the worker began just as the first abort came cannot have
+                    # been cut by it (there was no connection yet to cut); this one does.
+                    site.worker.registry.abort()
         log.info("Polling stopped in %.0f ms", (time.monotonic() - started) * 1000)
         return all_stopped
 
@@ -272,3 +277,20 @@ class PollingService(QObject):
     def _on_wake(self, reason: str) -> None:
         log.info("%s: polling every site now", reason)
         self.poll_now()
+
+
+def _abandon(site: _Site) -> None:
+    """Leave a worker thread that would not end (stuck in a call nothing can cut) to the OS.
+
+    Qt ends the process with "QThread: Destroyed while thread is still running" (status 134)
+    when a running QThread is deleted, and at exit PySide deletes every QObject Python owns,
+    however it is referenced. Given a parent that lives in C++, the main thread's own QThread
+    object, which Qt keeps until the process is gone, the thread object outlives the
+    interpreter and the process exits with its normal status; the OS ends the stuck thread.
+    (test_quit_while_hanging.py runs the app with such a thread, so a Qt that changed this
+    would be noticed.)
+    """
+    log.warning("Site %s: poller did not stop in time; leaving it", site.worker.site_id)
+    app = QCoreApplication.instance()
+    main_thread = app.thread() if app is not None else QThread.currentThread()
+    site.thread.setParent(main_thread)
