@@ -6,11 +6,12 @@ import socket
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QThreadPool
 
 from gui.demo import Fault
 from gui.platform.secrets import Secrets
 from gui.platform.store import Store
-from gui.views.settings_connection import ConnectionReport
+from gui.views.settings_connection import CHECK_TIMEOUT, ConnectionReport
 from gui.views.settings_site_dialog import SiteDialog
 
 
@@ -80,3 +81,31 @@ def test_an_unreachable_host_is_named(qtbot: Any) -> None:
     assert not report.ok
     assert report.text.startswith("Unreachable")
     assert "Check the address" in report.text
+
+
+def test_closing_the_dialog_cuts_a_check_that_waits_on_a_silent_host(qtbot: Any) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(10)
+    dialog = SiteDialog(Store(), Secrets())
+    qtbot.addWidget(dialog)
+    dialog.form.url.setText(f"http://127.0.0.1:{listener.getsockname()[1]}/confluence")
+    dialog.form.token.setText("token-for-a-silent-host")
+    answers: list[ConnectionReport] = []
+    dialog.connectionTested.connect(answers.append)
+    dialog.test_button.click()
+    connection, _ = listener.accept()
+    # Well before the check's read timeout, which would end it (and close the connection) too.
+    connection.settimeout(CHECK_TIMEOUT[1] / 2)
+
+    try:
+        dialog.reject()
+        while connection.recv(1024):  # the request, then the end of the connection
+            pass
+        assert QThreadPool.globalInstance().waitForDone(10_000)
+        QCoreApplication.processEvents()
+        assert answers == [], "a cut check still reported to the closed dialog"
+    finally:
+        connection.close()
+        listener.close()

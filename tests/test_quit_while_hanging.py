@@ -1,10 +1,11 @@
 """Quitting the desktop app while a request hangs: the process ends at once with status 0.
 
-Each test runs the real app (``confluence-task-tray --exit-when-done``) in a subprocess with two
+Most tests run the real app (``confluence-task-tray --exit-when-done``) in a subprocess with two
 saved sites: the simulated Confluence, with one task the test ends, and a site that hangs in one
 way. Once the hanging request is under way the test ends the task, so the app quits as asked
 with that request still in flight. Before, a hang in connect, the TLS handshake or the name
-lookup held the poller's thread past quitting's budget and Qt aborted the process (134).
+lookup held the poller's thread past quitting's budget and Qt aborted the process (134). The
+last test quits while Settings' "Test connection" waits on a host that never answers.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from gui.confluence.site import AuthKind, Deployment, SiteAddress, SiteConfig
 from gui.demo import DemoConfluence, DemoTask
 from gui.platform.paths import log_dir
 from gui.platform.store import Store
+from gui.views.settings_connection import CHECK_TIMEOUT
 
 TESTS = Path(__file__).resolve().parent
 HANGING_HOST = "dns-hang.test"
@@ -263,3 +265,90 @@ def test_a_poller_stuck_in_a_call_nothing_can_cut_still_lets_the_app_exit_0(
 
     assert_quit_cleanly(status, errors, log)
     assert "Site site-2: poller did not stop in time; leaving it" in log
+
+
+# The app, driven as a user would: Add site, a host that accepts and never answers, Test
+# connection, and Quit while the check waits. The driver is started with the app's own start().
+TEST_CONNECTION_THEN_QUIT = """
+import socket, sys, threading
+sys.path.insert(0, {tests!r})
+import keyring
+from keyring_helpers import MemoryKeyring
+
+keyring.set_keyring(MemoryKeyring())
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(8)
+held, accepted = [], threading.Event()
+
+def accept():
+    while True:
+        held.append(listener.accept())
+        accepted.set()
+
+threading.Thread(target=accept, daemon=True).start()
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from gui.views.controller import AppController
+from gui.views.settings_site_dialog import SiteDialog
+
+start = AppController.start
+
+def start_and_test_a_connection(self, minimized=False):
+    start(self, minimized)
+
+    def open_add_site():
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, SiteDialog):
+            dialog.form.url.setText(f"http://127.0.0.1:{{listener.getsockname()[1]}}/confluence")
+            dialog.form.token.setText("token-for-a-silent-host")
+            dialog.test_button.click()
+            quit_once_the_check_waits()
+            return
+        QTimer.singleShot(50, open_add_site)
+        self.actions.add_site.trigger()  # does nothing until the saved sites are loaded
+
+    def quit_once_the_check_waits():
+        if not accepted.is_set():
+            QTimer.singleShot(20, quit_once_the_check_waits)
+            return
+        print("quitting", flush=True)
+        self.actions.quit.trigger()
+
+    QTimer.singleShot(0, open_add_site)
+
+AppController.start = start_and_test_a_connection
+from gui.cli import main
+
+sys.exit(main([]))
+"""
+
+
+def test_quitting_during_a_test_connection_that_never_answers_ends_the_process_at_once(
+    tmp_path: Path,
+) -> None:
+    script = TEST_CONNECTION_THEN_QUIT.format(tests=str(TESTS))
+    with (tmp_path / "stderr.txt").open("w+") as stderr:
+        app = subprocess.Popen(
+            [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
+        try:
+            assert app.stdout is not None
+            assert app.stdout.readline() == "quitting\n", "the app ended before the check ran"
+            # The check's own read timeout would end it too, but only after twice this long.
+            seconds = CHECK_TIMEOUT[1] / 2
+            try:
+                status = app.wait(timeout=seconds)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"the app was still running {seconds:.0f} s after Quit")
+        finally:
+            if app.poll() is None:
+                app.kill()
+                app.wait()
+        stderr.seek(0)
+        errors = stderr.read()
+
+    assert status == 0, errors
+    assert "Traceback" not in errors
+    assert "Signal source has been deleted" not in errors

@@ -1,5 +1,9 @@
 """Checks the settings dialog runs against a site, off the GUI thread: "Test connection" and
-the cloudId look-up for the API gateway. Each ends in plain text a user can act on."""
+the cloudId look-up for the API gateway. Each ends in plain text a user can act on.
+
+A check's requests can be cut (``BackgroundCall.cancel()``), and quitting cuts every check in
+flight: Qt waits for its thread pool before the process ends, so a check against a host that
+never answers would otherwise hold the quit for its whole timeout."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
 from gui.confluence.client import ConfluenceClient
 from gui.confluence.errors import (
@@ -30,6 +34,7 @@ from gui.confluence.site import (
     SiteConfig,
     normalise_site_url,
 )
+from gui.polling.abortable import SocketRegistry, abortable_session
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +50,26 @@ class ConnectionReport:
     text: str
 
 
-def check_connection(site: SiteConfig, credentials: Credentials | None) -> ConnectionReport:
+def _client(
+    address: SiteAddress,
+    credentials: Credentials | None,
+    ca_bundle: str | None,
+    registry: SocketRegistry | None,
+) -> ConfluenceClient:
+    """A client with the checks' timeouts; with ``registry``, one whose requests it can cut."""
+    session = abortable_session(registry, ca_bundle) if registry is not None else None
+    return ConfluenceClient(
+        address, credentials, timeout=CHECK_TIMEOUT, ca_bundle=ca_bundle, session=session
+    )
+
+
+def check_connection(
+    site: SiteConfig, credentials: Credentials | None, registry: SocketRegistry | None = None
+) -> ConnectionReport:
     """Ask the site who we are, then whether its task list is readable."""
     if credentials is None:
         return ConnectionReport(False, "No token: enter the API token or access token first.")
-    with ConfluenceClient(
-        site.address, credentials, timeout=CHECK_TIMEOUT, ca_bundle=site.ca_bundle
-    ) as client:
+    with _client(site.address, credentials, site.ca_bundle, registry) as client:
         try:
             user = client.current_user()
         except ConfluenceError as error:
@@ -93,14 +111,16 @@ def _problem_name(error: ConfluenceError) -> str:
     return "Failed"
 
 
-def lookup_cloud_id(site_text: str, ca_bundle: str | None = None) -> str:
+def lookup_cloud_id(
+    site_text: str, ca_bundle: str | None = None, registry: SocketRegistry | None = None
+) -> str:
     """The cloudId of a Cloud site, from its public ``/_edge/tenant_info``."""
     if not site_text.strip():
         raise InvalidInput("Enter the site address (https://<site>.atlassian.net) first.")
     parts = urlsplit(normalise_site_url(site_text).base_url)
     root = f"{parts.scheme}://{parts.netloc}"
     address = SiteAddress(root, Deployment.CLOUD)
-    with ConfluenceClient(address, None, timeout=CHECK_TIMEOUT, ca_bundle=ca_bundle) as client:
+    with _client(address, None, ca_bundle, registry) as client:
         answer = client.fetch_raw(root + "/_edge/tenant_info")
     cloud_id: Any = None
     if answer.status == 200:
@@ -129,31 +149,57 @@ def gateway_address(site_text: str, cloud_id: str) -> SiteAddress:
     return SiteAddress(f"{root}/ex/confluence/{cloud_id}/wiki", Deployment.GATEWAY, cloud_id)
 
 
-class _Relay(QObject):
+class BackgroundCall(QObject):
+    """One check on Qt's thread pool. ``done`` brings its result (or the exception it raised)
+    to the GUI thread; ``cancel()`` cuts its requests and drops the result."""
+
     done = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.registry = SocketRegistry()
+        self._cancelled = False
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def cancel(self) -> None:
+        """Safe more than once, and after the check ended."""
+        self._cancelled = True
+        self.registry.abort()
 
 
 class _Call(QRunnable):
-    def __init__(self, work: Callable[[], object], relay: _Relay) -> None:
+    def __init__(self, work: Callable[[SocketRegistry], object], call: BackgroundCall) -> None:
         super().__init__()
         self._work = work
-        self._relay = relay
+        self._call = call
 
     def run(self) -> None:
         try:
-            result: object = self._work()
+            result: object = self._work(self._call.registry)
         except (ConfluenceError, InvalidInput) as error:
             result = error
         except Exception as error:  # a worker thread must hand every failure back to the GUI
             log.exception("Background check failed")
             result = error
-        self._relay.done.emit(result)
+        # Cancelled: nobody waits for the answer, and when the app is quitting the call's Qt
+        # object may already be deleted, so emitting would raise in this thread.
+        if not self._call.cancelled:
+            self._call.done.emit(result)
 
 
-def run_in_background(work: Callable[[], object], on_done: Callable[[object], None]) -> QObject:
+def run_in_background(
+    work: Callable[[SocketRegistry], object], on_done: Callable[[object], None]
+) -> BackgroundCall:
     """Run ``work`` on Qt's thread pool and call ``on_done`` in the GUI thread with its result
-    (or the exception it raised). Keep the returned object until ``on_done`` has run."""
-    relay = _Relay()
-    relay.done.connect(on_done)
-    QThreadPool.globalInstance().start(_Call(work, relay))
-    return relay
+    (or the exception it raised). ``work`` gets the registry its requests must use, so that
+    ``cancel()`` and quitting can cut them. Keep the returned call until ``on_done`` has run."""
+    call = BackgroundCall()
+    call.done.connect(on_done)
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(call.cancel)
+    QThreadPool.globalInstance().start(_Call(work, call))
+    return call

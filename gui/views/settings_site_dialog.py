@@ -21,6 +21,7 @@ from gui.confluence.site import Credentials, SiteConfig
 from gui.platform.secrets import NoKeyringError, Secrets, SecretsError
 from gui.platform.store import Store
 from gui.views.settings_connection import (
+    BackgroundCall,
     ConnectionReport,
     check_connection,
     lookup_cloud_id,
@@ -50,9 +51,11 @@ class SiteDialog(QDialog):
         self._store = store
         self._secrets = secrets
         self.site_id = site.site_id if site else store.new_site_id()
-        # The relays of checks in flight: a relay dropped early would lose its answer.
-        self._test_call: object = None
-        self._lookup_call: object = None
+        # The checks in flight: a call dropped early would lose its answer.
+        self._test_call: BackgroundCall | None = None
+        self._lookup_call: BackgroundCall | None = None
+        # Closed with a check in flight: its requests are cut instead of left to their timeout.
+        self.finished.connect(self._cancel_checks)
 
         self.form = SiteForm()
         if site is not None:
@@ -205,7 +208,7 @@ class SiteDialog(QDialog):
         self.test_button.setEnabled(False)
         self.test_result.setText(f"Contacting {site.address.host}…")
         self._test_call = run_in_background(
-            lambda: check_connection(site, credentials), self._tested
+            lambda registry: check_connection(site, credentials, registry), self._tested
         )
 
     def _tested(self, result: object) -> None:
@@ -219,13 +222,18 @@ class SiteDialog(QDialog):
         self.test_result.setText(("✔ " if report.ok else "✖ ") + report.text)
         self.connectionTested.emit(report)
 
+    def _cancel_checks(self) -> None:
+        for call in (self._test_call, self._lookup_call):
+            if call is not None:
+                call.cancel()
+
     def _look_up_cloud_id(self) -> None:
         typed = self.form.url.text()
         ca_bundle = self.form.ca_bundle.text().strip() or None
         self.form.lookup.setEnabled(False)
         self.form.base_preview.setText("Looking up the cloudId…")
         self._lookup_call = run_in_background(
-            lambda: lookup_cloud_id(typed, ca_bundle), self._looked_up
+            lambda registry: lookup_cloud_id(typed, ca_bundle, registry), self._looked_up
         )
 
     def _looked_up(self, result: object) -> None:
