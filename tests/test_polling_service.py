@@ -280,6 +280,22 @@ def test_stop_returns_quickly_while_a_request_hangs(
     assert took < 2.0, f"stop() took {took:.2f} s"
 
 
+def test_a_poll_in_flight_when_the_user_stops_watching_reports_nothing_of_that_task(
+    qtbot: Any, service: PollingService, recorder: Recorder, demo: DemoConfluence
+) -> None:
+    task_id = demo.add_task(DemoTask(kind="delete_space", duration=1000))
+    demo.set_fault(Fault("slow", count=1, delay=1.0))
+    start_watching(service, demo, task_id)
+    qtbot.waitUntil(lambda: len(task_requests(demo)) == 1, timeout=3000)
+    seen = len(recorder.tasks)
+
+    service.unwatch("cloud", task_id)  # while the slow answer is on its way
+    with qtbot.waitSignal(service.sitePolled, timeout=5000):
+        pass  # the answer arrived and the poll ended
+
+    assert [e.task.task_id for e in recorder.tasks[seen:]] == []
+
+
 def test_pause_stops_requests_and_resume_polls_at_once(
     qtbot: Any, service: PollingService, recorder: Recorder, demo: DemoConfluence
 ) -> None:

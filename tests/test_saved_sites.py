@@ -4,6 +4,7 @@ restart brings back, and what the user is told when the store had to be set asid
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,42 @@ def test_finished_tasks_come_back_after_a_restart_until_cleared(
     app, saved = start_app()
     qtbot.wait(50)
     assert app.window.model.rowCount() == 0
+
+
+def test_a_discovered_task_the_user_stopped_stays_stopped_after_a_restart_until_added_by_id(
+    qtbot: Any, start_app: Callable[[], tuple[AppController, SavedSites]], demo: Any
+) -> None:
+    site = save_demo_site(demo)
+    Store().put_site(replace(site, discover=True))
+    stopped = demo.add_task(DemoTask(kind="export_space", dialect="dc", duration=1000))
+    other = demo.add_task(DemoTask(kind="delete_space", dialect="dc", duration=1000))
+
+    def shown(app: AppController) -> set[str]:
+        return {view.task_id for view in app.window.model.tasks()}
+
+    def after_two_more_passes(app: AppController) -> set[str]:
+        for _ in range(2):
+            with qtbot.waitSignal(app.service.sitePolled, timeout=5000):
+                pass
+        qtbot.wait(10)  # the window applies what a poll brought on the next turn of the loop
+        return shown(app)
+
+    app, saved = start_app()
+    qtbot.waitUntil(lambda: shown(app) == {stopped, other}, timeout=5000)
+    app.window.unwatchRequested.emit(site.site_id, stopped)  # what "Stop watching" does
+    assert shown(app) == {other}
+    assert after_two_more_passes(app) == {other}
+    assert stopped not in {task.task_id for task in Store().tasks}
+
+    app, saved = start_app()
+    qtbot.waitUntil(lambda: shown(app) == {other}, timeout=5000)
+    assert after_two_more_passes(app) == {other}
+
+    saved.store.watch(site.site_id, stopped)  # what Add task does with its id
+    app.watch(site.site_id, stopped)
+    qtbot.waitUntil(lambda: shown(app) == {stopped, other}, timeout=5000)
+    app, saved = start_app()
+    qtbot.waitUntil(lambda: shown(app) == {stopped, other}, timeout=5000)
 
 
 class LockedKeyring(MemoryKeyring):

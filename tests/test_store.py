@@ -11,7 +11,14 @@ import pytest
 
 from gui.confluence.site import AuthKind, SiteConfig, normalise_site_url
 from gui.platform.store import Store, default_store_path
-from gui.platform.store_schema import MAX_HISTORY, FinishedTask, Preferences, WatchedTask
+from gui.platform.store_schema import (
+    MAX_HISTORY,
+    MAX_STOPPED,
+    FinishedTask,
+    Preferences,
+    StoppedTask,
+    WatchedTask,
+)
 
 
 def _site(site_id: str = "site-1") -> SiteConfig:
@@ -86,6 +93,35 @@ def test_a_poll_of_many_tasks_is_saved_once_and_keeps_what_the_user_stopped_stop
     assert "7" not in {t.task_id for t in again.tasks}
     assert {(t.phase, t.percent, t.added_at) for t in again.tasks} == {("running", 5, 1.0)}
     assert [h.task_id for h in again.history] == ["3"]
+
+
+def test_a_task_the_user_stopped_stays_stopped_after_a_restart_until_watched_again() -> None:
+    store = Store()
+    store.put_site(_site("site-1"))
+    store.put_site(_site("site-2"))
+    store.watch("site-1", "7", discovered=True)
+    store.watch("site-2", "8")
+    store.unwatch("site-1", "7")
+    store.unwatch("site-2", "8")
+
+    again = Store()
+    assert again.tasks == []
+    assert {(t.site_id, t.task_id) for t in again.stopped} == {("site-1", "7"), ("site-2", "8")}
+
+    again.watch("site-1", "7")
+    again.remove_site("site-2")
+    assert [(t.task_id, t.discovered) for t in Store().tasks] == [("7", False)]
+    assert Store().stopped == []
+
+
+def test_only_the_newest_stops_are_kept() -> None:
+    store = Store()
+    store.put_site(_site())
+    for n in range(MAX_STOPPED + 1):
+        store.state.stopped.append(StoppedTask("site-1", str(n)))
+    store.unwatch("site-1", "newest")
+    assert len(Store().stopped) == MAX_STOPPED
+    assert Store().stopped[-1].task_id == "newest"
 
 
 def test_new_site_ids_never_repeat_an_existing_one() -> None:

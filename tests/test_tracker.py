@@ -179,6 +179,29 @@ def test_discovery_costs_one_request_per_page_plus_tasks_that_left(
     assert (short, Phase.SUCCEEDED) in phase_changes(events)
 
 
+def test_a_task_the_user_stopped_is_not_discovered_again_until_watched_by_id(
+    demo: Any, demo_clock: Any
+) -> None:
+    stopped = demo.add_task(DemoTask(duration=1000))
+    other = demo.add_task(DemoTask(duration=1000))
+    tracker = make_tracker(demo, demo_clock, discover=True)
+    tracker.poll()
+    assert {view.task_id for view in tracker.tasks()} == {stopped, other}
+
+    tracker.unwatch(stopped)
+    demo_clock.advance(60)
+    events = tracker.poll()
+
+    assert [view.task_id for view in tracker.tasks()] == [other]
+    assert stopped not in {e.task.task_id for e in events if isinstance(e, TaskEvent)}
+    assert not any(r.path.endswith("/" + stopped) for r in demo.requests)
+
+    tracker.watch(stopped)
+    demo_clock.advance(5)
+    tracker.poll()
+    assert {view.task_id for view in tracker.tasks()} == {stopped, other}
+
+
 def test_nothing_to_watch_and_no_discovery_sends_nothing(demo: Any, demo_clock: Any) -> None:
     tracker = make_tracker(demo, demo_clock)
     assert tracker.due_at() is None

@@ -20,8 +20,10 @@ from gui.confluence.site import SiteConfig
 from gui.platform.paths import config_dir
 from gui.platform.store_schema import (
     MAX_HISTORY,
+    MAX_STOPPED,
     FinishedTask,
     Preferences,
+    StoppedTask,
     StoreFormatError,
     StoreState,
     WatchedTask,
@@ -67,6 +69,10 @@ class Store:
         return list(self.state.history)
 
     @property
+    def stopped(self) -> list[StoppedTask]:
+        return list(self.state.stopped)
+
+    @property
     def preferences(self) -> Preferences:
         return self.state.preferences
 
@@ -98,15 +104,22 @@ class Store:
         """Forget a site and stop watching its tasks; its finished history stays."""
         self.state.sites = [s for s in self.state.sites if s.site_id != site_id]
         self.state.tasks = [t for t in self.state.tasks if t.site_id != site_id]
+        self.state.stopped = [t for t in self.state.stopped if t.site_id != site_id]
         self.save()
 
     def watch(self, site_id: str, task_id: str, *, discovered: bool = False) -> WatchedTask:
-        """Watch a task (again); watching one already watched changes nothing."""
-        for task in self.state.tasks:
-            if task.site_id == site_id and task.task_id == task_id:
-                return task
-        task = WatchedTask(site_id, task_id, discovered=discovered, added_at=time.time())
-        self.state.tasks.append(task)
+        """Watch a task (again, also one the user had stopped); watching one already watched
+        changes nothing."""
+        stopped = len(self.state.stopped)
+        self.state.stopped = [
+            t for t in self.state.stopped if (t.site_id, t.task_id) != (site_id, task_id)
+        ]
+        task = self._find(site_id, task_id)
+        if task is None:
+            task = WatchedTask(site_id, task_id, discovered=discovered, added_at=time.time())
+            self.state.tasks.append(task)
+        elif len(self.state.stopped) == stopped:
+            return task
         self.save()
         return task
 
@@ -153,8 +166,13 @@ class Store:
         )
 
     def unwatch(self, site_id: str, task_id: str) -> None:
-        """Stop watching a task; nothing goes into the history."""
-        self.forget([(site_id, task_id)])
+        """The user stopped watching a task: gone from the watched list and the history, and
+        remembered as stopped, so that a restart (or discovery after it) does not bring it back.
+        Watching it again by id undoes that."""
+        key = (site_id, task_id)
+        kept = [t for t in self.state.stopped if (t.site_id, t.task_id) != key]
+        self.state.stopped = [*kept, StoppedTask(site_id, task_id, time.time())][-MAX_STOPPED:]
+        self.forget([key])
 
     def forget(self, keys: list[tuple[str, str]]) -> None:
         """Drop tasks from the watched list and from the history (the user removed or cleared

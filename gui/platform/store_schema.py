@@ -11,6 +11,9 @@ from gui.confluence.site import AuthKind, Deployment, SiteAddress, SiteConfig
 SCHEMA_VERSION = 1
 NOTIFICATION_KINDS = ("succeeded", "failed", "sign-in", "gone")
 MAX_HISTORY = 500
+# Limitation: only the newest stops are kept; a task stopped longer ago than that many others is
+# found again by discovery after a restart, if it still runs.
+MAX_STOPPED = 500
 
 
 class StoreFormatError(ValueError):
@@ -46,6 +49,15 @@ class FinishedTask:
 
 
 @dataclass(frozen=True)
+class StoppedTask:
+    """A task the user stopped watching: discovery passes it over until it is added by id."""
+
+    site_id: str
+    task_id: str
+    stopped_at: float = 0.0
+
+
+@dataclass(frozen=True)
 class Preferences:
     """The global settings: how often to poll, which notifications to show, start on login."""
 
@@ -69,6 +81,7 @@ class StoreState:
     tasks: list[WatchedTask] = field(default_factory=list)
     history: list[FinishedTask] = field(default_factory=list)
     preferences: Preferences = field(default_factory=Preferences)
+    stopped: list[StoppedTask] = field(default_factory=list)
 
 
 def state_to_json(state: StoreState) -> dict[str, Any]:
@@ -79,6 +92,7 @@ def state_to_json(state: StoreState) -> dict[str, Any]:
         "sites": [_site_to_json(site) for site in state.sites],
         "tasks": [vars(task).copy() for task in state.tasks],
         "history": [vars(item).copy() for item in state.history],
+        "stopped": [vars(item).copy() for item in state.stopped],
         "preferences": {
             "poll_interval": prefs.poll_interval,
             "discovery_interval": prefs.discovery_interval,
@@ -103,6 +117,8 @@ def state_from_json(data: Any) -> StoreState:
                 FinishedTask(**_record(item, FinishedTask)) for item in _list(data, "history")
             ],
             preferences=_preferences_from_json(data.get("preferences") or {}),
+            # Absent from files written before it existed: nothing was stopped then.
+            stopped=[StoppedTask(**_record(item, StoppedTask)) for item in _list(data, "stopped")],
         )
     except (TypeError, ValueError, KeyError) as error:
         raise StoreFormatError(f"a stored record is malformed: {error}") from None

@@ -72,6 +72,10 @@ class PollingService(QObject):
         self._sites: dict[str, _Site] = {}
         self._retiring: list[_Site] = []
         self._pending: dict[str, list[TaskView | str]] = {}
+        # Per site, the tasks the user stopped watching. A poll already under way when the user
+        # stopped one still reports it; those reports are dropped here, so the task does not
+        # come back (as "running" for ever, or into the history). A site set later learns them.
+        self._stopped: dict[str, set[str]] = {}
         self._paused = False
         self._running = False
         self._wake = WakeMonitor(self, check_ms=wake_check_ms, watch_network=watch_network)
@@ -144,6 +148,8 @@ class PollingService(QObject):
         self._sites[site.site_id] = entry
         if self._paused:
             entry.inbox.set_paused.emit(True)
+        for task_id in sorted(self._stopped.get(site.site_id, ())):
+            entry.inbox.unwatch.emit(task_id)
         for item in self._pending.pop(site.site_id, []):
             if isinstance(item, TaskView):
                 entry.inbox.restore.emit(item)
@@ -155,6 +161,7 @@ class PollingService(QObject):
     def remove_site(self, site_id: str) -> None:
         """Stop polling a site; its thread ends in the background."""
         self._pending.pop(site_id, None)
+        self._stopped.pop(site_id, None)
         entry = self._sites.pop(site_id, None)
         if entry is not None:
             self._retiring.append(entry)
@@ -169,7 +176,9 @@ class PollingService(QObject):
     # Tasks
 
     def watch(self, site_id: str, task_id: str) -> None:
-        """Start watching a task; a site not set yet picks it up when it is."""
+        """Start watching a task (also one stopped before); a site not set yet picks it up
+        when it is."""
+        self._stopped.get(site_id, set()).discard(task_id)
         entry = self._sites.get(site_id)
         if entry is None:
             self._pending.setdefault(site_id, []).append(task_id)
@@ -177,6 +186,9 @@ class PollingService(QObject):
             entry.inbox.watch.emit(task_id)
 
     def unwatch(self, site_id: str, task_id: str) -> None:
+        """Stop watching a task for good: no report of it comes out any more, and a site that
+        discovers its tasks passes it over until it is watched again."""
+        self._stopped.setdefault(site_id, set()).add(task_id)
         entry = self._sites.get(site_id)
         if entry is None:
             pending = self._pending.get(site_id, [])
@@ -190,6 +202,7 @@ class PollingService(QObject):
 
     def restore(self, view: TaskView) -> None:
         """Put back a task known from an earlier run, with its last known state."""
+        self._stopped.get(view.site_id, set()).discard(view.task_id)
         entry = self._sites.get(view.site_id)
         if entry is None:
             self._pending.setdefault(view.site_id, []).append(view)
@@ -261,6 +274,11 @@ class PollingService(QObject):
     def _relay_tasks(self, events: list[TaskEvent]) -> None:
         if not events or not self._is_current(events[0].task.site_id):
             return
+        stopped = self._stopped.get(events[0].task.site_id)
+        if stopped:
+            events = [event for event in events if event.task.task_id not in stopped]
+            if not events:
+                return
         self.tasksChanged.emit(events)
 
     @Slot(object)

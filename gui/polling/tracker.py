@@ -84,6 +84,8 @@ class SiteTracker:
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._tasks: dict[str, _Watched] = {}
+        # Stopped by the user: discovery passes them over until they are watched again by id.
+        self._stopped: set[str] = set()
         self._state = SiteState.IDLE
         self._reason = ""
         self._failures = 0
@@ -112,6 +114,7 @@ class SiteTracker:
 
     def watch(self, task_id: str) -> TaskEvent | None:
         """Start watching a task; the next poll comes soon (but never before Retry-After)."""
+        self._stopped.discard(task_id)
         if task_id in self._tasks:
             return None
         view = TaskView(self.site_id, task_id, Phase.WAITING)
@@ -120,10 +123,13 @@ class SiteTracker:
         return TaskEvent(view, None)
 
     def unwatch(self, task_id: str) -> None:
+        """Stop watching a task for good: discovery no longer picks it up either."""
         self._tasks.pop(task_id, None)
+        self._stopped.add(task_id)
 
     def restore(self, view: TaskView) -> None:
         """Put back a task known from an earlier run, with its last known phase and status."""
+        self._stopped.discard(view.task_id)
         self._tasks[view.task_id] = _Watched(replace(view, site_id=self.site_id))
         if not view.phase.ended:
             self._schedule_soon()
@@ -202,6 +208,8 @@ class SiteTracker:
         now = self._clock()
         seen = set()
         for status in listed:
+            if status.task_id in self._stopped:
+                continue
             seen.add(status.task_id)
             if status.task_id not in self._tasks:
                 view = TaskView(self.site_id, status.task_id, Phase.WAITING, discovered=True)

@@ -109,7 +109,10 @@ class AppController(QObject):
         self.service.restore(view)
 
     def unwatch(self, site_id: str, task_id: str) -> None:
+        """Stop watching a task for good (see PollingService.unwatch)."""
         self.service.unwatch(site_id, task_id)
+        # Its reports already received but not yet in the table would put the row back.
+        self._batch.flush()
         self.window.model.remove((site_id, task_id))
 
     def retry_sign_in(self) -> None:

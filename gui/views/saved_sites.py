@@ -69,6 +69,11 @@ class SavedSites(QObject):
         self.apply_preferences(self.store.preferences)
         for site in self.store.sites:
             self._add_site(site.site_id)
+        # Before the tasks: a site that discovers its tasks must pass over these from its first
+        # pass on (and a task both stopped and watched, which the store never writes, is watched).
+        for stopped in self.store.stopped:
+            if self.store.site(stopped.site_id) is not None:
+                self.controller.service.unwatch(stopped.site_id, stopped.task_id)
         # Finished tasks first: a task watched again after it ended shows its newer state.
         for item in self.store.history:
             if self.store.site(item.site_id) is not None:
@@ -221,11 +226,14 @@ class SavedSites(QObject):
         self._save_failed = False
 
     def _forget(self, site_id: str, task_id: str) -> None:
-        self._forget_all([(site_id, task_id)])
+        """Stopped by the user: not watched, not in the history, and not found again by
+        discovery after a restart."""
+        if self.store.site(site_id) is not None:
+            self.store.unwatch(site_id, task_id)
 
     def _forget_all(self, keys: list[tuple[str, str]]) -> None:
-        """Stopped or cleared by the user: gone from the watched list and the history alike,
-        so a restart does not bring them back."""
+        """Cleared by the user: gone from the watched list and the history alike, so a restart
+        does not bring them back."""
         saved = [key for key in keys if self.store.site(key[0]) is not None]
         if saved:
             self.store.forget(saved)
