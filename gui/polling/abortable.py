@@ -11,6 +11,10 @@ can hang in, from any thread:
   answer (Linux drops the half-open connection and wakes the waiting thread);
 - a TLS handshake runs on a copy of that socket's descriptor, also recorded, so it ends too;
 - reading a silent server's answer ends when its socket is shut down.
+
+Limitation: that a shutdown ends a connect in progress is Linux behaviour; where it does not,
+the connect lasts until its timeout, and quitting leaves that thread behind (see
+``service._abandon``) rather than wait for it.
 """
 
 from __future__ import annotations
