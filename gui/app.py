@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The desktop app's status when there is no display to show it on (the command line works).
+NO_DISPLAY_STATUS = 1
+
 # Runs the --demo showcase faster (2.0 ends in about half a minute); for CI and tests.
 DEMO_SPEED_VARIABLE = "CTT_DEMO_SPEED"
 
@@ -36,6 +39,12 @@ def run(args: argparse.Namespace) -> int:
 
     lighten_pyside_imports()  # first: every import after it is cheaper
     setup_app_logging(bool(getattr(args, "verbose", False)))
+    missing = _missing_display()
+    if missing:
+        # Qt would abort the process (status 134) with advice about a library that is there.
+        sys.stderr.write(missing)
+        log.error("No display to show the window on")
+        return NO_DISPLAY_STATUS
     app = _application()
     demo = bool(getattr(args, "demo", False))
     speed = _demo_speed()
@@ -65,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         lambda: _start_demo(controller, demos, speed) if not demos else None
     )
     controller.quitting.connect(app.exit)
+    _quit_on_signals(app, controller.quit)
     instance.showRequested.connect(controller.window.bring_up)
     app.aboutToQuit.connect(lambda: controller.quit(0))
     controller.start(minimized=bool(getattr(args, "minimized", False)))
@@ -94,6 +104,65 @@ def run(args: argparse.Namespace) -> int:
             session.stop()
     log.info("Exiting with status %d", status)
     return status
+
+
+def _missing_display() -> str:
+    """What to tell the user when there is no graphical session to show a window in, else ""."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return ""
+    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY"):
+        return ""
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return ""
+    return (
+        f"{APP_NAME} needs a graphical session to show its window: neither DISPLAY nor "
+        "WAYLAND_DISPLAY is set. Start it from the desktop, or follow tasks from this terminal "
+        f"with '{APP_ID} watch' (see '{APP_ID} watch --help').\n"
+    )
+
+
+def _quit_on_signals(app: QApplication, quit_with: Callable[[int], None]) -> None:
+    """Ctrl-C and SIGTERM end the app as Quit does, with the shell's status for each.
+
+    Python runs a signal handler only when the interpreter gets control, which Qt's event loop
+    may not give it for a long time; the signal's byte on a socket pair wakes the loop up.
+    """
+    import signal
+    import socket
+
+    from PySide6.QtCore import QObject, QSocketNotifier, QTimer
+
+    class SignalWaker(QObject):
+        """Owns the socket pair for as long as the wake-up file descriptor points at it."""
+
+        def __init__(self) -> None:
+            super().__init__(app)
+            self.reader, self.writer = socket.socketpair()
+            self.reader.setblocking(False)
+            self.writer.setblocking(False)
+            self.notifier = QSocketNotifier(self.reader.fileno(), QSocketNotifier.Type.Read, self)
+            self.notifier.activated.connect(self.drain)
+
+        def drain(self) -> None:
+            try:
+                self.reader.recv(64)
+            except OSError:
+                pass  # nothing left to read: the byte only had to wake the loop
+
+    waker = SignalWaker()
+    try:
+        signal.set_wakeup_fd(waker.writer.fileno())
+    except ValueError:  # not the main thread (a test driving run()): Qt's defaults stay
+        waker.deleteLater()
+        return
+
+    def on_signal(number: int, _frame: object) -> None:
+        # Through the loop: a signal that came before exec() started still ends the app. The
+        # status is the shell's for a process ended by that signal (130 Ctrl-C, 143 SIGTERM).
+        QTimer.singleShot(0, lambda: quit_with(128 + number))
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, on_signal)
 
 
 def _after_first_paint(window: QWidget, callback: Callable[[], None]) -> None:
