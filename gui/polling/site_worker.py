@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
-from gui.confluence.client import ConfluenceClient
 from gui.confluence.site import Credentials, SiteConfig
-from gui.polling.abortable import SocketRegistry, abortable_session
+from gui.polling.socket_registry import SocketRegistry
 from gui.polling.states import Event, PollPolicy, SiteEvent, TaskEvent, TaskView
 from gui.polling.tracker import SiteTracker
+
+if TYPE_CHECKING:
+    from gui.confluence.client import ConfluenceClient
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +49,10 @@ class SiteWorker(QObject):
         self._site = site
         self._credentials = credentials
         self._registry = SocketRegistry()
-        self._tracker = SiteTracker(
-            site.site_id, self._new_client(), policy, discover=site.discover
-        )
+        self._policy = policy
+        # Made on first use, in this worker's thread: the client loads requests, which the GUI
+        # thread would otherwise spend a tenth of a second on just after the window showed.
+        self._made_tracker: SiteTracker | None = None
         # Created here and moved with the worker: a child follows its parent to the new thread.
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -61,7 +65,18 @@ class SiteWorker(QObject):
         """Every socket this worker opens; the service aborts them from its own thread on stop."""
         return self._registry
 
+    @property
+    def _tracker(self) -> SiteTracker:
+        if self._made_tracker is None:
+            self._made_tracker = SiteTracker(
+                self.site_id, self._new_client(), self._policy, discover=self._site.discover
+            )
+        return self._made_tracker
+
     def _new_client(self) -> ConfluenceClient:
+        from gui.confluence.client import ConfluenceClient
+        from gui.polling.abortable import abortable_session
+
         session = abortable_session(self._registry, self._site.ca_bundle)
         return ConfluenceClient(self._site.address, self._credentials, session=session)
 
@@ -75,6 +90,9 @@ class SiteWorker(QObject):
     def configure(self, site: SiteConfig, credentials: Credentials | None) -> None:
         """New address, options or credentials: a fresh client and one more sign-in attempt."""
         self._site, self._credentials = site, credentials
+        if self._made_tracker is None:
+            self._rearm()  # the first tracker is made with these settings
+            return
         self._tracker.client.close()
         self._tracker.discover = site.discover
         self._emit(self._tracker.retry_sign_in(self._new_client()))
@@ -115,6 +133,7 @@ class SiteWorker(QObject):
 
     @Slot(object)
     def set_policy(self, policy: PollPolicy) -> None:
+        self._policy = policy
         self._tracker.policy = policy
         self._rearm()
 
@@ -123,7 +142,8 @@ class SiteWorker(QObject):
         """Stop the timer, close the client and end this thread's event loop."""
         self._stopping = True
         self._timer.stop()
-        self._tracker.client.close()
+        if self._made_tracker is not None:
+            self._made_tracker.client.close()
         thread = self.thread()
         # Hand the worker back to the thread that made it, so it is deleted there once dropped.
         self.moveToThread(self._home)
