@@ -146,3 +146,69 @@ def test_a_batch_of_events_alerts_for_each_transition_in_order() -> None:
         (AlertKind.FAILED, ("cloud", "8")),
         (AlertKind.SUCCEEDED, ("cloud", "7")),
     ]
+
+
+def test_a_later_different_ending_alerts_but_the_same_ending_never_twice() -> None:
+    policy = AlertPolicy()
+    done = event(Phase.SUCCEEDED, Phase.RUNNING, status(TaskState.SUCCEEDED))
+    failed_after_success = event(Phase.FAILED, Phase.SUCCEEDED, status(TaskState.FAILED))
+    success_again = event(Phase.SUCCEEDED, Phase.FAILED, status(TaskState.SUCCEEDED))
+
+    alerts = [policy.alert_for(e) for e in (done, failed_after_success, success_again, done)]
+
+    assert [a.kind if a else None for a in alerts] == [
+        AlertKind.SUCCEEDED,
+        AlertKind.FAILED,
+        None,
+        None,
+    ]
+
+
+def test_an_ending_known_when_the_task_was_restored_is_not_told_when_it_comes_back() -> None:
+    policy = AlertPolicy()
+    restored = event(Phase.SUCCEEDED, None, status(TaskState.SUCCEEDED))
+    listed_again = event(Phase.RUNNING, Phase.SUCCEEDED, status(TaskState.RUNNING))
+    done_again = event(Phase.SUCCEEDED, Phase.RUNNING, status(TaskState.SUCCEEDED))
+    then_failed = event(Phase.FAILED, Phase.SUCCEEDED, status(TaskState.FAILED))
+
+    alerts = [policy.alert_for(e) for e in (restored, listed_again, done_again, then_failed)]
+
+    assert [a.kind if a else None for a in alerts] == [None, None, None, AlertKind.FAILED]
+
+
+def ended(site_id: str, task_id: str, phase: Phase, reason: str = "Disk full") -> TaskEvent:
+    state = TaskState.SUCCEEDED if phase is Phase.SUCCEEDED else TaskState.FAILED
+    task_status = TaskStatus(task_id, state, 100, 1000, "Export space", "", (reason,))
+    return TaskEvent(TaskView(site_id, task_id, phase, task_status), Phase.RUNNING)
+
+
+def test_up_to_three_endings_in_a_batch_alert_one_by_one() -> None:
+    policy = AlertPolicy()
+    batch = [ended("cloud", str(n), Phase.SUCCEEDED) for n in range(3)]
+
+    alerts = policy.alerts_for(batch)
+
+    assert [a.title for a in alerts] == ["Export space finished"] * 3
+
+
+def test_a_big_batch_sums_up_each_kind_with_several_endings_and_keeps_a_single_one() -> None:
+    policy = AlertPolicy()
+    policy.set_site("cloud", "Acme wiki", secret="tok-cloud-123")
+    policy.set_site("dc", "Intranet", secret="tok-dc-456")
+    batch = [ended("cloud", str(n), Phase.SUCCEEDED) for n in range(10)]
+    batch.insert(2, ended("dc", "f1", Phase.FAILED, "Locked by tok-dc-456"))
+    batch.append(TaskEvent(TaskView("dc", "g1", Phase.GONE), Phase.RUNNING))
+    batch += [ended("dc", str(n), Phase.SUCCEEDED) for n in range(2)]
+    batch.append(ended("cloud", "f2", Phase.FAILED, "Locked by tok-cloud-123"))
+
+    alerts = policy.alerts_for(batch)
+
+    assert [(a.kind, a.title, a.target) for a in alerts] == [
+        (AlertKind.SUCCEEDED, "12 tasks finished on 2 sites", ("cloud", "0")),
+        (AlertKind.FAILED, "2 tasks failed on 2 sites", ("dc", "f1")),
+        (AlertKind.GONE, "Task g1 is gone", ("dc", "g1")),
+    ]
+    assert alerts[0].body == "Export space (12)\nSites: Acme wiki, Intranet"
+    assert alerts[1].body.endswith("First reason: Locked by [redacted]")
+    assert not any("tok-" in a.title + a.body for a in alerts)
+    assert policy.alerts_for(batch) == [], "what a summary told is not told again"

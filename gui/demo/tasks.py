@@ -31,6 +31,9 @@ class DemoTask:
     fail_at: int = 100  # percent at which a failing task gives up
     error: str | None = None  # why it failed; None: the kind's usual reason
     vanish_at: float | None = None  # from then on the task answers 404 for good
+    # How long the list endpoint still shows the task after it ended, as a cluster node that
+    # lags behind the others does; 0: it leaves the list when it ends.
+    listed_after_end: float = 0.0
     total_items: int = 400
     progress: list[tuple[float, int]] | None = None
     seed: int | None = None  # None: derived from the id
@@ -53,6 +56,8 @@ class DemoTask:
             raise ValueError(f"outcome must be one of {OUTCOMES}")
         if self.duration <= 0 or self.queued_for < 0 or not 0 <= self.fail_at <= 100:
             raise ValueError("duration must be > 0, queued_for >= 0, fail_at within 0..100")
+        if self.listed_after_end < 0:
+            raise ValueError("listed_after_end must be >= 0")
         if self.progress is not None:
             self.progress = sorted((float(t), int(p)) for t, p in self.progress)
 
@@ -94,6 +99,7 @@ class DemoTask:
             successful=finished and self.outcome == "success",
             vanished=self.vanish_at is not None and age >= self.vanish_at,
             items_done=self.total_items * percent // 100,
+            listed=age < end + self.listed_after_end,
         )
 
     def _run_time_to_end(self) -> float:
@@ -158,8 +164,10 @@ class TaskSnapshot:
     successful: bool
     vanished: bool
     items_done: int
+    listed: bool = False  # still in the list after it ended (see DemoTask.listed_after_end)
 
     @property
     def active(self) -> bool:
-        """Whether the list endpoint shows the task: started or queued, not ended, not gone."""
-        return not self.finished and not self.vanished
+        """Whether the list endpoint shows the task: started or queued and not gone, and not
+        ended unless the list is slow to drop it."""
+        return (not self.finished or self.listed) and not self.vanished

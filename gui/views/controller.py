@@ -178,8 +178,6 @@ class AppController(QObject):
         if len(task_events) != len(events):
             log.error("Ignoring %d events that are not task events", len(events) - len(task_events))
         self._batch.extend(task_events)
-        for alert in self.alerts.alerts_for(task_events):
-            self._alert(alert)
 
     def _on_site_event(self, event: object) -> None:
         if not isinstance(event, SiteEvent):
@@ -197,6 +195,10 @@ class AppController(QObject):
 
     def _apply_batch(self, events: list[TaskEvent]) -> None:
         self.window.apply_task_events(events)
+        # Alerts go out per batch, after the table has the rows their clicks select: what
+        # every site's poll of one moment ended is then summed up in one go (AlertPolicy).
+        for alert in self.alerts.alerts_for(events):
+            self._alert(alert)
         if self.exit_when_done:
             tasks = self.window.model.tasks()
             if tasks and all(view.phase.ended for view in tasks):
