@@ -192,3 +192,20 @@ def test_details_pane_shows_the_last_answer_even_when_it_failed(qtbot):
 
     window.apply_task_events([event(replace(good, last_answer=Answer(200)))])
     assert "Last answer: 200 OK" in window.details.toPlainText()
+
+
+def test_details_pane_shows_a_huge_message_and_field_shortened_with_how_much_is_left_out(qtbot):
+    window = make_window(qtbot)
+    huge = "word " * 199_999 + "end"  # a megabyte: the client accepts answers of a few MB
+    many_fields = {f"field{n}": n for n in range(5_000)}
+    view = task_view("9", 40, message=huge, extraField=huge, details=many_fields)
+    window.apply_task_events([event(view, None)])
+
+    window.select_task(("site-a", "9"))
+
+    text = window.details.toPlainText()
+    assert len(text) < 40_000
+    assert f"Message: {huge[:2000]}… ({len(huge) - 2000} more characters)" in text
+    assert f'"extraField": "{huge[:2000]}… ({len(huge) - 2000} more characters)"' in text
+    assert '"…": "(4900 more fields)"' in text
+    assert '"percentageComplete": 40' in text

@@ -208,3 +208,17 @@ def test_delegate_fills_the_bar_from_the_left_up_to_the_percent(qtbot):
 
     assert filled.blue() > filled.red() + 40  # the highlight colour of a running task
     assert empty.lightness() > 200  # the empty trough
+
+
+def test_a_huge_message_reaches_the_cell_and_tooltip_shortened(qapp):
+    model = TaskTableModel()
+    huge = "x" * 1_000_000
+    model.apply([event(task_view("1", 5, message=huge), None)])
+    index = model.index(0, Column.MESSAGE)
+
+    cell = shown(model, 0, Column.MESSAGE)
+    tip = model.data(index, Qt.ItemDataRole.ToolTipRole)
+
+    assert cell == f"{'x' * 300}… ({1_000_000 - 300} more characters)"
+    assert isinstance(tip, str) and len(tip) < 1200
+    assert f"… ({1_000_000 - 1000} more characters)" in tip

@@ -7,6 +7,19 @@ import html
 from gui.confluence.plain_text import display_text
 from gui.polling.states import Phase, SiteState, TaskView
 
+# Server text is shown up to this many characters at a time: a message can be megabytes (the
+# client accepts bodies of a few MB), and laying out, comparing and cleaning that on every poll
+# and every paint would stall the window for a second per megabyte.
+SHOWN_CHARACTERS = 2000
+_TITLE_CHARACTERS = 200
+
+
+def shortened(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+    """``text`` up to ``limit`` characters, saying how many more there were."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
 
 def duration_text(seconds: float | None) -> str:
     """``42 s``, ``3:07``, ``1:02:05``; blank when unknown."""
@@ -29,10 +42,11 @@ def state_text(view: TaskView) -> str:
     return view.phase.value
 
 
-def message_text(view: TaskView, site_problem: str = "") -> str:
-    """The server's latest word on a task, or why it ended, as plain text; a task still waiting
-    for its first answer shows ``site_problem`` (why its site gives none), when there is one."""
-    return display_text(_message(view, site_problem), multiline=True)
+def message_text(view: TaskView, site_problem: str = "", limit: int = SHOWN_CHARACTERS) -> str:
+    """The server's latest word on a task, or why it ended, as plain text of at most about
+    ``limit`` characters; a task still waiting for its first answer shows ``site_problem`` (why
+    its site gives none), when there is one."""
+    return display_text(shortened(_message(view, site_problem), limit), multiline=True)
 
 
 def _message(view: TaskView, site_problem: str) -> str:
@@ -48,7 +62,9 @@ def _message(view: TaskView, site_problem: str) -> str:
 
 
 def title_text(view: TaskView) -> str:
-    return display_text(view.status.title) if view.status else f"Task {view.task_id}"
+    if view.status is None:
+        return f"Task {shortened(view.task_id, _TITLE_CHARACTERS)}"
+    return display_text(shortened(view.status.title, _TITLE_CHARACTERS))
 
 
 _SITE_STATE_WORDS = {

@@ -22,6 +22,10 @@ Key = tuple[str, str]
 _BRIDGED_GAP = 16
 # Batches up to this size emit dataChanged only for the cells whose shown content changed.
 _PRECISE_BATCH = 64
+# Of a server message, the table cell shows one line and the tooltip a screenful; both are asked
+# for on every paint and hover, so a message of megabytes must not reach them whole.
+_CELL_CHARACTERS = 300
+_TOOLTIP_CHARACTERS = 1000
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -263,9 +267,9 @@ class TaskTableModel(QAbstractTableModel):
         if column is Column.ETA:
             return formatting.duration_text(_eta(view))
         if column is Column.MESSAGE:
-            # One line in the table; the details pane shows the whole text.
-            message = formatting.message_text(view, self._site_problems.get(view.site_id, ""))
-            return display_text(message)
+            # One line in the table; the details pane shows more.
+            problem = self._site_problems.get(view.site_id, "")
+            return display_text(formatting.message_text(view, problem, _CELL_CHARACTERS))
         return formatting.state_text(view)
 
     def _sort_value(self, row: _Row, column: Column) -> object:
@@ -282,7 +286,8 @@ class TaskTableModel(QAbstractTableModel):
 
     def _tooltip(self, view: TaskView, column: Column) -> str | None:
         if column in (Column.MESSAGE, Column.TASK, Column.STATE):
-            text = formatting.message_text(view, self._site_problems.get(view.site_id, ""))
+            problem = self._site_problems.get(view.site_id, "")
+            text = formatting.message_text(view, problem, _TOOLTIP_CHARACTERS)
             return formatting.rich_tooltip(f"{formatting.title_text(view)}\n{text}")
         return None
 
