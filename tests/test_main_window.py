@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel
 from views_helpers import event, task_view
@@ -12,6 +13,7 @@ from gui.confluence.errors import CredentialsRejected
 from gui.confluence.site import SiteConfig, normalise_site_url
 from gui.polling.states import Answer, Phase, SiteEvent, SiteState
 from gui.views.main_window import MainWindow
+from gui.views.task_model import Column
 
 SITE = SiteConfig("site-a", "Acme wiki", normalise_site_url("https://acme.atlassian.net"))
 
@@ -209,3 +211,30 @@ def test_details_pane_shows_a_huge_message_and_field_shortened_with_how_much_is_
     assert f'"extraField": "{huge[:2000]}… ({len(huge) - 2000} more characters)"' in text
     assert '"…": "(4900 more fields)"' in text
     assert '"percentageComplete": 40' in text
+
+
+def test_clearing_finished_tasks_keeps_a_running_task_selected(qtbot):
+    window = make_window(qtbot)
+    views = [task_view(str(n), 50, Phase.SUCCEEDED if n % 2 else Phase.RUNNING) for n in range(200)]
+    window.apply_task_events([event(view, None) for view in views])
+    window.table.sortByColumn(Column.TASK, Qt.SortOrder.AscendingOrder)
+    window.select_task(("site-a", "42"))
+
+    window.clear_finished()
+
+    assert window.model.rowCount() == 100
+    selected = window.selected_task()
+    assert selected is not None and selected.task_id == "42"
+    assert "Task id: 42" in window.details.toPlainText()
+
+
+def test_clearing_the_selected_finished_task_leaves_nothing_selected(qtbot):
+    window = make_window(qtbot)
+    views = [task_view("1", 100, Phase.SUCCEEDED), task_view("2", 50), task_view("3", 50)]
+    window.apply_task_events([event(view, None) for view in views])
+    window.select_task(("site-a", "1"))
+
+    window.clear_finished()
+
+    assert window.selected_task() is None
+    assert window.details.toPlainText() == window.details.EMPTY

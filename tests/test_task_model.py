@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QTableView
 from views_helpers import event, task_view
@@ -138,14 +138,10 @@ def test_tooltips_escape_server_text(qapp):
 def test_sorting_by_progress_uses_numbers_not_text(qapp):
     model = TaskTableModel()
     model.apply([event(task_view(str(n), p), None) for n, p in enumerate([9, 100, 10, 55])])
-    proxy = QSortFilterProxyModel()
-    proxy.setSourceModel(model)
-    proxy.setSortRole(Role.SORT)
 
-    proxy.sort(Column.PROGRESS, Qt.SortOrder.AscendingOrder)
+    model.sort(Column.PROGRESS, Qt.SortOrder.AscendingOrder)
 
-    percents = [proxy.index(r, 0).data(Role.PERCENT) for r in range(proxy.rowCount())]
-    assert percents == [9, 10, 55, 100]
+    assert [model.index(r, 0).data(Role.PERCENT) for r in range(4)] == [9, 10, 55, 100]
 
 
 def test_batch_delivers_many_signals_as_one_apply(qtbot):
@@ -222,3 +218,98 @@ def test_a_huge_message_reaches_the_cell_and_tooltip_shortened(qapp):
     assert cell == f"{'x' * 300}… ({1_000_000 - 300} more characters)"
     assert isinstance(tip, str) and len(tip) < 1200
     assert f"… ({1_000_000 - 1000} more characters)" in tip
+
+
+class LayoutRecorder(Recorder):
+    """Also counts the signals that make a view lay out or reload every row."""
+
+    def __init__(self, model: TaskTableModel) -> None:
+        super().__init__(model)
+        self.layouts = 0
+        self.resets = 0
+        self.removed: list[tuple[int, int]] = []
+        model.layoutChanged.connect(lambda *_: setattr(self, "layouts", self.layouts + 1))
+        model.modelReset.connect(lambda: setattr(self, "resets", self.resets + 1))
+        model.rowsRemoved.connect(lambda _p, a, b: self.removed.append((a, b)))
+
+
+def percents(model: TaskTableModel) -> list[int]:
+    return [view.status.percent for view in map(model.task, range(model.rowCount()))]
+
+
+def test_a_big_batch_emits_one_data_change_and_at_most_one_layout_change(qapp):
+    model = TaskTableModel()
+    model.apply([event(task_view(str(n), n % 50), None) for n in range(3000)])
+    model.sort(Column.PROGRESS, Qt.SortOrder.AscendingOrder)
+    recorder = LayoutRecorder(model)
+
+    # Every 20th task moves: rows far apart, and the sorted order changes.
+    model.apply([event(task_view(str(n), 99 - n % 97)) for n in range(0, 3000, 20)])
+
+    assert len(recorder.changed) == 1
+    assert recorder.layouts == 1
+    assert recorder.resets == 0 and recorder.inserted == []
+    assert percents(model) == sorted(percents(model))
+
+
+def test_the_table_stays_sorted_through_batches_and_new_rows(qapp):
+    model = TaskTableModel()
+    model.apply([event(task_view(str(n), p), None) for n, p in enumerate([30, 10, 20, 10])])
+    model.sort(Column.PROGRESS, Qt.SortOrder.DescendingOrder)
+    assert percents(model) == [30, 20, 10, 10]
+    assert [model.task(r).task_id for r in (2, 3)] == ["1", "3"]  # ties keep arrival order
+
+    model.apply([event(task_view("1", 50)), event(task_view("9", 25), None)])
+    assert percents(model) == [50, 30, 25, 20, 10]
+    assert model.row_of(("site-a", "1")) == 0 and model.row_of(("site-a", "9")) == 2
+
+    model.sort(-1)  # back to the order the tasks arrived in
+    assert [view.task_id for view in model.tasks()] == ["0", "1", "2", "3", "9"]
+
+
+def test_sorting_moves_the_selection_with_its_task(qtbot):
+    model = TaskTableModel()
+    model.apply([event(task_view(str(n), p), None) for n, p in enumerate([30, 10, 20])])
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.setSortingEnabled(True)
+    table.sortByColumn(Column.PROGRESS, Qt.SortOrder.AscendingOrder)
+    table.selectRow(model.row_of(("site-a", "0")))  # type: ignore[arg-type]
+    assert model.row_of(("site-a", "0")) == 2
+
+    model.apply([event(task_view("0", 5))])
+
+    assert model.row_of(("site-a", "0")) == 0
+    assert table.currentIndex().data(Role.KEY) == ("site-a", "0")
+    assert [i.row() for i in table.selectionModel().selectedRows()] == [0]
+
+
+def test_clearing_finished_tasks_removes_runs_of_rows_without_a_reset(qapp):
+    model = TaskTableModel()
+    phases = [Phase.SUCCEEDED, Phase.FAILED, Phase.RUNNING, Phase.RUNNING, Phase.GONE]
+    model.apply([event(task_view(str(n), 50, phase), None) for n, phase in enumerate(phases)])
+    recorder = LayoutRecorder(model)
+
+    cleared = model.clear_finished()
+
+    assert sorted(cleared) == [("site-a", "0"), ("site-a", "1"), ("site-a", "4")]
+    assert recorder.removed == [(4, 4), (0, 1)] and recorder.resets == 0
+    assert [view.task_id for view in model.tasks()] == ["2", "3"]
+    assert model.row_of(("site-a", "3")) == 1
+
+
+def test_clearing_many_scattered_finished_tasks_is_one_reset(qapp):
+    model = TaskTableModel()
+    model.apply(
+        [
+            event(task_view(str(n), 50, Phase.SUCCEEDED if n % 2 else Phase.RUNNING), None)
+            for n in range(1000)
+        ]
+    )
+    recorder = LayoutRecorder(model)
+
+    assert len(model.clear_finished()) == 500
+
+    assert recorder.resets == 1 and recorder.removed == []
+    assert model.rowCount() == 500 and model.row_of(("site-a", "998")) == 499

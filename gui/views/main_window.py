@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import (
-    QItemSelectionModel,
-    QModelIndex,
-    QPoint,
-    QSortFilterProxyModel,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,14 +49,10 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
         self.app_actions = actions or AppActions(self)
+        # The model sorts itself (see task_model.py for why there is no sort proxy).
         self.model = TaskTableModel(self)
         self._sites: dict[str, SiteConfig] = {}
         self._close_hides = False
-
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(Role.SORT)
-        self.proxy.setDynamicSortFilter(True)
 
         self.table = self._build_table()
         self.details = DetailsPane(self)
@@ -140,8 +128,16 @@ class MainWindow(QMainWindow):
             self._show_current()
 
     def clear_finished(self) -> None:
+        current = self.selected_task()
         cleared = self.model.clear_finished()
         if cleared:
+            # The selection stays on a task that is still listed (many runs of finished rows
+            # go in one model reset, which drops it) and goes with a cleared one, rather than
+            # moving to whichever row took its place.
+            if current is None or current.phase.ended:
+                self.table.selectionModel().clear()
+            else:
+                self.select_task(current.key)
             self.finishedCleared.emit(cleared)
 
     def select_task(self, key: Key) -> bool:
@@ -149,7 +145,7 @@ class MainWindow(QMainWindow):
         row = self.model.row_of(key)
         if row is None:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row, Column.TASK))
+        index = self.model.index(row, Column.TASK)
         self.table.selectionModel().setCurrentIndex(
             index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -201,7 +197,7 @@ class MainWindow(QMainWindow):
 
     def _build_table(self) -> QTableView:
         table = QTableView(self)
-        table.setModel(self.proxy)
+        table.setModel(self.model)
         table.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(table))
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -286,6 +282,6 @@ class MainWindow(QMainWindow):
     def _refresh_details(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
         if top_left.column() == Column.ELAPSED and bottom_right.column() == Column.ELAPSED:
             return  # the local elapsed tick: nothing in the details changed
-        current = self.proxy.mapToSource(self.table.currentIndex())
+        current = self.table.currentIndex()
         if current.isValid() and top_left.row() <= current.row() <= bottom_right.row():
             self._show_current()

@@ -7,7 +7,7 @@ tasks progress and some finish, and prints:
 - HTTP requests per poll cycle (goal: at most ceil(1000 / page size) plus the tasks that just
   left the list, each fetched once by id to learn how it ended);
 - the GUI-thread time to apply one cycle's events, from the queued signal the site's worker
-  thread sends (the controller's alerts, batching, the model, the sort proxy, the details pane,
+  thread sends (the controller's alerts, batching, the model and its sorting, the details pane,
   the tray summary; goal: median under 10 ms);
 - the time to paint the visible rows of the table (goal: under 16 ms, one frame at 60 Hz).
 """
