@@ -87,7 +87,7 @@ FAULTS = [
     (Fault("login_page"), CredentialsRejected, "sign-in page"),
     (Fault("redirect"), CredentialsRejected, "redirected to a sign-in page"),
     (Fault("not_found"), TaskNotFound, "404"),
-    (Fault("rate_limited", retry_after=7), RateLimited, "after 7 s"),
+    (Fault("rate_limited", retry_after=7), RateLimited, "asks to wait 7 s. Will try again then."),
     (Fault("server_error"), ServerTrouble, "500"),
     (Fault("server_error", status=503, retry_after=4), ServerTrouble, "503"),
     (Fault("malformed_json"), NotConfluence, "malformed JSON"),

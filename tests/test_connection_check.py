@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,8 +12,11 @@ from PySide6.QtCore import QCoreApplication, QThreadPool
 from gui.demo import Fault
 from gui.platform.secrets import Secrets
 from gui.platform.store import Store
+from gui.views import settings_connection
 from gui.views.settings_connection import CHECK_TIMEOUT, ConnectionReport
 from gui.views.settings_site_dialog import SiteDialog
+
+RETRY_WORDS = ("try again", "trying again", "will retry")
 
 
 def run_check(qtbot: Any, url: str, token: str, user: str | None = None) -> ConnectionReport:
@@ -109,3 +113,124 @@ def test_closing_the_dialog_cuts_a_check_that_waits_on_a_silent_host(qtbot: Any)
     finally:
         connection.close()
         listener.close()
+
+
+def assert_no_promise_to_retry(report: ConnectionReport) -> None:
+    """A one-off check retries nothing, so it must not say it will."""
+    assert not any(words in report.text.lower() for words in RETRY_WORDS), report.text
+
+
+@pytest.mark.parametrize("where", ["fault", "wrong context path"])
+def test_a_404_for_who_am_i_says_the_address_is_not_a_confluence_api(
+    qtbot: Any, demo: Any, where: str
+) -> None:
+    url = demo.dc_base
+    if where == "fault":
+        demo.set_fault(Fault(kind="not_found"))
+    else:
+        url = demo.url + "/wiki-typo"
+
+    report = run_check(qtbot, url, demo.token)
+
+    assert not report.ok
+    assert report.text.startswith("Not a Confluence REST API at this address: "), report.text
+    assert "404 for /rest/api/user/current" in report.text
+    assert "Check the site address" in report.text
+    assert "no such task" not in report.text
+
+
+def test_fields_of_the_wrong_type_are_named_as_such(qtbot: Any, demo: Any) -> None:
+    demo.set_fault(Fault(kind="wrong_types"))
+
+    report = run_check(qtbot, demo.dc_base, demo.token)
+
+    assert not report.ok
+    assert report.text.startswith("Signed in as Demo User"), report.text
+    assert "A field of the wrong type: " in report.text
+    assert "field 'percentageComplete' should be a number" in report.text
+    assert "Not a Confluence REST API" not in report.text
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        (
+            Fault(kind="rate_limited", retry_after=30),
+            "is rate limiting requests and asks to wait 30 s.",
+        ),
+        (Fault(kind="server_error"), "is having trouble (500 Internal Server Error)."),
+        (Fault(kind="server_error", status=503, retry_after=5), "is having trouble (503 "),
+    ],
+)
+def test_a_busy_site_is_named_without_promising_a_retry(
+    qtbot: Any, demo: Any, fault: Fault, said: str
+) -> None:
+    demo.set_fault(fault)
+
+    report = run_check(qtbot, demo.dc_base, demo.token)
+
+    assert not report.ok
+    assert report.text.startswith("Site busy: "), report.text
+    assert said in report.text
+    assert_no_promise_to_retry(report)
+
+
+@pytest.fixture
+def short_check_timeouts(monkeypatch: pytest.MonkeyPatch) -> tuple[float, float]:
+    """Connect and read timeouts of a fraction of a second, so a test need not wait 5 s."""
+    timeouts = (0.4, 0.6)
+    monkeypatch.setattr(settings_connection, "CHECK_TIMEOUT", timeouts)
+    return timeouts
+
+
+def test_a_read_timeout_names_the_read_timeout(
+    qtbot: Any, demo: Any, short_check_timeouts: tuple[float, float]
+) -> None:
+    demo.set_fault(Fault(kind="slow", delay=3))
+
+    report = run_check(qtbot, demo.dc_base, demo.token)
+
+    assert not report.ok
+    assert report.text.startswith("Unreachable: "), report.text
+    assert "did not answer within 0.6 s" in report.text
+    assert_no_promise_to_retry(report)
+
+
+@pytest.fixture
+def unanswered_port() -> Iterator[int]:
+    """A port whose listen queue is full: the kernel leaves new connections unanswered."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    waiting = []
+    for _ in range(8):
+        client = socket.socket()
+        client.setblocking(False)
+        client.connect_ex(("127.0.0.1", port))
+        waiting.append(client)
+    probe = socket.socket()
+    probe.settimeout(0.2)
+    try:
+        probe.connect(("127.0.0.1", port))
+    except TimeoutError:
+        pass
+    else:
+        pytest.skip("this system answers connections beyond a full listen queue")
+    finally:
+        probe.close()
+    yield port
+    for client in [*waiting, listener]:
+        client.close()
+
+
+def test_a_connect_timeout_names_the_connect_timeout(
+    qtbot: Any, unanswered_port: int, short_check_timeouts: tuple[float, float]
+) -> None:
+    report = run_check(qtbot, f"http://127.0.0.1:{unanswered_port}/confluence", "tok-123456")
+
+    assert not report.ok
+    assert report.text.startswith("Unreachable: "), report.text
+    assert "did not accept a connection within 0.4 s" in report.text
+    assert "0.6 s" not in report.text
+    assert_no_promise_to_retry(report)

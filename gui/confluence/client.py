@@ -42,6 +42,7 @@ DEFAULT_TOTAL_TIMEOUT = 30.0
 DEFAULT_PAGE_SIZE = 100
 _MAX_PAGES = 200  # a guard against a server whose "next" link never ends
 _EXCERPT = 300
+_RETRYING = "Will try again."  # what polling does next; a one-off check leaves it out
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,18 @@ class ConfluenceClient:
 
     def current_user(self) -> CurrentUser:
         """Who the site believes the caller is; a Data Center site may say "anonymous"."""
-        payload = self._get_json(self.address.api_root + "/user/current", {})
+        try:
+            payload = self._get_json(self.address.api_root + "/user/current", {})
+        except TaskNotFound as error:
+            # Confluence answers this for any caller, signed in or anonymous: a 404 means the
+            # address is not a Confluence REST API, not that something is missing.
+            raise NotConfluence(
+                f"{self.address.base_url} answered 404 for /rest/api/user/current, so it does "
+                "not look like a Confluence REST API. Check the site address: on Cloud it ends "
+                "in /wiki; on Data Center it includes the context path, such as /confluence.",
+                status=404,
+                detail=error.detail,
+            ) from error
         if not isinstance(payload, dict):
             raise NotConfluence("The current-user answer is not a JSON object")
         anonymous = payload.get("type") == "anonymous" or bool(payload.get("isAnonymous"))
@@ -231,11 +243,19 @@ class ConfluenceClient:
                 f"({_short(error)}). If your company inspects traffic, "
                 "add its CA bundle in the site settings."
             ) from None
+        except requests.exceptions.ConnectTimeout:
+            self.stats.failures += 1
+            raise SiteUnreachable(
+                f"{self.address.host} did not accept a connection within "
+                f"{_seconds(self._timeout[0])}: check the address and your network or VPN.",
+                retrying=_RETRYING,
+            ) from None
         except requests.exceptions.Timeout:
             self.stats.failures += 1
             raise SiteUnreachable(
-                f"{self.address.host} did not answer within {self._timeout[1]:.0f} s. "
-                "Will try again; check your network or VPN if it persists."
+                f"{self.address.host} did not answer within {_seconds(self._timeout[1])}: "
+                "check your network or VPN if it persists.",
+                retrying=_RETRYING,
             ) from None
         except (
             requests.exceptions.ConnectionError,
@@ -260,7 +280,8 @@ class ConfluenceClient:
             self.stats.failures += 1
             raise SiteUnreachable(
                 f"{self.address.host} kept sending its answer for more than "
-                f"{self._total_timeout:.0f} s; will try again."
+                f"{_seconds(self._total_timeout)}.",
+                retrying=_RETRYING,
             ) from None
         except requests.exceptions.RequestException as error:
             self.stats.failures += 1
@@ -312,19 +333,20 @@ class ConfluenceClient:
             )
         if status == 429:
             delay = retry_after_seconds(response.headers)
-            when = f"after {delay:.0f} s" if delay is not None else "later"
+            asked = f" and asks to wait {_seconds(delay)}" if delay is not None else ""
             raise RateLimited(
-                f"{host} is rate limiting requests; trying again {when}.",
+                f"{host} is rate limiting requests{asked}.",
                 retry_after=delay,
                 detail=excerpt,
+                retrying="Will try again then." if delay is not None else "Will try again later.",
             )
         if status >= 500:
             raise ServerTrouble(
-                f"{host} is having trouble ({_status_line(status, response.reason)}). "
-                "Will try again.",
+                f"{host} is having trouble ({_status_line(status, response.reason)}).",
                 status=status,
                 retry_after=retry_after_seconds(response.headers),
                 detail=excerpt,
+                retrying=_RETRYING,
             )
         if status != 200:
             raise NotConfluence(
@@ -403,6 +425,11 @@ def _server_reason(body: bytes) -> str:
         if isinstance(value, str) and value.strip():
             return value.strip()[:200]
     return ""
+
+
+def _seconds(value: float) -> str:
+    """``5 s``, ``0.5 s``: a timeout as it was set."""
+    return f"{value:g} s"
 
 
 def _status_line(status: int, reason: str | None) -> str:

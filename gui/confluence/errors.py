@@ -11,12 +11,18 @@ from __future__ import annotations
 class ConfluenceError(Exception):
     """Base class: something kept us from reading a task; ``str()`` is the user-facing message,
     ``status`` the HTTP status when an answer came, ``detail`` the start of its body (with our
-    credentials masked)."""
+    credentials masked).
 
-    def __init__(self, message: str, *, status: int | None = None, detail: str = "") -> None:
-        super().__init__(message)
+    ``retrying`` says what polling does about it ("Will try again."); it ends ``str()`` and is
+    left out of ``one_off_message``, for a check that asks once (Test connection)."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, detail: str = "", retrying: str = ""
+    ) -> None:
+        super().__init__(f"{message} {retrying}" if retrying else message)
         self.status = status
         self.detail = detail
+        self.one_off_message = message
 
     @property
     def message(self) -> str:
@@ -37,9 +43,15 @@ class RateLimited(ConfluenceError):
     """429: the site asks us to slow down; ``retry_after`` is the delay it named, if any."""
 
     def __init__(
-        self, message: str, *, retry_after: float | None, status: int = 429, detail: str = ""
+        self,
+        message: str,
+        *,
+        retry_after: float | None,
+        status: int = 429,
+        detail: str = "",
+        retrying: str = "",
     ) -> None:
-        super().__init__(message, status=status, detail=detail)
+        super().__init__(message, status=status, detail=detail, retrying=retrying)
         self.retry_after = retry_after
 
 
@@ -47,9 +59,15 @@ class ServerTrouble(ConfluenceError):
     """5xx: the site is having trouble; worth trying again later, after ``retry_after`` if set."""
 
     def __init__(
-        self, message: str, *, status: int, retry_after: float | None = None, detail: str = ""
+        self,
+        message: str,
+        *,
+        status: int,
+        retry_after: float | None = None,
+        detail: str = "",
+        retrying: str = "",
     ) -> None:
-        super().__init__(message, status=status, detail=detail)
+        super().__init__(message, status=status, detail=detail, retrying=retrying)
         self.retry_after = retry_after
 
 

@@ -3,7 +3,9 @@ the cloudId look-up for the API gateway. Each ends in plain text a user can act 
 
 A check's requests can be cut (``BackgroundCall.cancel()``), and quitting cuts every check in
 flight: Qt waits for its thread pool before the process ends, so a check against a host that
-never answers would otherwise hold the quit for its whole timeout."""
+never answers would otherwise hold the quit for its whole timeout. Both ask once, so their texts
+leave out what polling would do next ("Will try again"): they use each error's
+``one_off_message``."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from gui.confluence.errors import (
     ConfluenceError,
     CredentialsRejected,
     InvalidInput,
+    MalformedTask,
     NotConfluence,
     RateLimited,
     ServerTrouble,
@@ -73,7 +76,7 @@ def check_connection(
         try:
             user = client.current_user()
         except ConfluenceError as error:
-            return ConnectionReport(False, f"{_problem_name(error)}: {error}")
+            return ConnectionReport(False, _problem_text(error))
         if user.anonymous:
             return ConnectionReport(
                 False,
@@ -82,17 +85,29 @@ def check_connection(
                 "access token).",
             )
         who = user.display_name + (f" ({user.account})" if user.account else "")
+        unreadable: list[MalformedTask] = []
         try:
-            tasks = client.list_active_tasks()
+            # As polling does: a task that cannot be read is left out, and only a list of which
+            # none can be read is the site's problem.
+            tasks = client.list_active_tasks(on_malformed=unreadable.append)
         except ConfluenceError as error:
             return ConnectionReport(
                 False,
-                f"Signed in as {who}, but the task list is not readable. "
-                f"{_problem_name(error)}: {error}",
+                f"Signed in as {who}, but the task list is not readable. {_problem_text(error)}",
             )
     count = len(tasks)
     running = f"{count} active task{'s' if count != 1 else ''}" if count else "no active tasks"
-    return ConnectionReport(True, f"Signed in as {who}. The task list is readable ({running}).")
+    text = f"Signed in as {who}. The task list is readable ({running})."
+    if unreadable:
+        text += (
+            f" {len(unreadable)} more could not be read ({_problem_name(unreadable[0])}: "
+            f"{unreadable[0].one_off_message})."
+        )
+    return ConnectionReport(True, text)
+
+
+def _problem_text(error: ConfluenceError) -> str:
+    return f"{_problem_name(error)}: {error.one_off_message}"
 
 
 def _problem_name(error: ConfluenceError) -> str:
@@ -106,6 +121,8 @@ def _problem_name(error: ConfluenceError) -> str:
         return "TLS problem" if "TLS" in str(error) else "Unreachable"
     if isinstance(error, RateLimited | ServerTrouble):
         return "Site busy"
+    if isinstance(error, MalformedTask):
+        return "A field of the wrong type"
     if isinstance(error, NotConfluence | TaskNotFound):
         return "Not a Confluence REST API at this address"
     return "Failed"
@@ -120,8 +137,11 @@ def lookup_cloud_id(
     parts = urlsplit(normalise_site_url(site_text).base_url)
     root = f"{parts.scheme}://{parts.netloc}"
     address = SiteAddress(root, Deployment.CLOUD)
-    with _client(address, None, ca_bundle, registry) as client:
-        answer = client.fetch_raw(root + "/_edge/tenant_info")
+    try:
+        with _client(address, None, ca_bundle, registry) as client:
+            answer = client.fetch_raw(root + "/_edge/tenant_info")
+    except SiteUnreachable as error:  # the only kind fetch_raw raises
+        raise SiteUnreachable(error.one_off_message) from None
     cloud_id: Any = None
     if answer.status == 200:
         try:
