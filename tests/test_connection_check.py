@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QCoreApplication, QThreadPool
 
-from gui.demo import Fault
+from gui.demo import DemoTask, Fault
 from gui.platform.secrets import Secrets
 from gui.platform.store import Store
 from gui.views import settings_connection
@@ -149,6 +149,18 @@ def test_fields_of_the_wrong_type_are_named_as_such(qtbot: Any, demo: Any) -> No
     assert "A field of the wrong type: " in report.text
     assert "field 'percentageComplete' should be a number" in report.text
     assert "Not a Confluence REST API" not in report.text
+
+
+def test_one_unreadable_task_leaves_the_list_readable_and_is_named(qtbot: Any, demo: Any) -> None:
+    demo.add_task(DemoTask(dialect="dc", duration=1000))
+    spoiled = demo.add_task(DemoTask(dialect="dc", duration=1000))
+    demo.set_fault(Fault(kind="wrong_types", task_id=spoiled))
+
+    report = run_check(qtbot, demo.dc_base, demo.token)
+
+    assert report.ok, report.text
+    assert "The task list is readable (1 active task). 1 more could not be read" in report.text
+    assert f"A field of the wrong type: Task {spoiled}: field 'percentageComplete'" in report.text
 
 
 @pytest.mark.parametrize(
