@@ -193,8 +193,8 @@ def test_up_to_three_endings_in_a_batch_alert_one_by_one() -> None:
 
 def test_a_big_batch_sums_up_each_kind_with_several_endings_and_keeps_a_single_one() -> None:
     policy = AlertPolicy()
-    policy.set_site("cloud", "Acme wiki", secret="tok-cloud-123")
-    policy.set_site("dc", "Intranet", secret="tok-dc-456")
+    policy.set_site("cloud", "Acme wiki", Credentials.for_token("tok-cloud-123"))
+    policy.set_site("dc", "Intranet", Credentials.for_token("tok-dc-456"))
     batch = [ended("cloud", str(n), Phase.SUCCEEDED) for n in range(10)]
     batch.insert(2, ended("dc", "f1", Phase.FAILED, "Locked by tok-dc-456"))
     batch.append(TaskEvent(TaskView("dc", "g1", Phase.GONE), Phase.RUNNING))

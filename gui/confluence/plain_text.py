@@ -41,8 +41,11 @@ def display_text(text: str, *, multiline: bool = False) -> str:
     return text.translate(_ONE_LINE)
 
 
-def shortened(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, ending in an ellipsis when it was cut."""
+def shortened(text: str, limit: int, *, count_rest: bool = False) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in an ellipsis when it was cut; with
+    ``count_rest``, its first ``limit`` characters and then how many were left out."""
     if len(text) <= limit:
         return text
+    if count_rest:
+        return f"{text[:limit]}{ELLIPSIS} ({len(text) - limit} more characters)"
     return text[: limit - 1].rstrip() + ELLIPSIS

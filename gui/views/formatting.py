@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from gui.confluence import plain_text
 from gui.confluence.plain_text import display_text
 from gui.polling.states import Phase, SiteState, TaskView
 
@@ -15,10 +16,9 @@ _TITLE_CHARACTERS = 200
 
 
 def shortened(text: str, limit: int = SHOWN_CHARACTERS) -> str:
-    """``text`` up to ``limit`` characters, saying how many more there were."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(text) - limit} more characters)"
+    """Server text as the window shows it: at most about ``limit`` characters, saying how many
+    more there were."""
+    return plain_text.shortened(text, limit, count_rest=True)
 
 
 def duration_text(seconds: float | None) -> str:
