@@ -339,3 +339,60 @@ def test_a_failed_answer_is_kept_as_the_tasks_last_answer(demo: Any, demo_clock:
     assert "503 Service Unavailable" in answer.excerpt, "the start of the body the server sent"
     assert any(isinstance(e, TaskEvent) and e.task.last_answer == answer for e in events)
     assert tracker.task(task_id).phase is Phase.RUNNING  # type: ignore[union-attr]
+
+
+def test_many_tasks_watched_by_id_are_polled_through_one_pass_of_the_list(
+    demo: Any, demo_clock: Any
+) -> None:
+    watched = [demo.add_task(DemoTask(duration=600)) for _ in range(30)]
+    others = [demo.add_task(DemoTask(duration=600)) for _ in range(5)]
+    tracker = make_tracker(demo, demo_clock)
+    for task_id in watched:
+        tracker.watch(task_id)
+
+    tracker.poll()
+    demo.clear_requests()
+    demo_clock.advance(5)
+    tracker.poll()
+
+    assert [r.path.rsplit("/", 1)[-1] for r in demo.requests] == ["longtask"]
+    assert {view.task_id for view in tracker.tasks()} == set(watched), "others are not adopted"
+    assert not set(others) & {view.task_id for view in tracker.tasks()}
+    assert all(view.phase is Phase.RUNNING for view in tracker.tasks())
+
+
+def test_few_tasks_are_asked_for_by_id(demo: Any, demo_clock: Any) -> None:
+    watched = [demo.add_task(DemoTask(duration=600)) for _ in range(3)]
+    tracker = make_tracker(demo, demo_clock)
+    for task_id in watched:
+        tracker.watch(task_id)
+    tracker.poll()
+    assert sorted(r.path.rsplit("/", 1)[-1] for r in demo.requests) == sorted(watched)
+
+
+def test_a_list_the_site_forbids_is_not_asked_for_again(demo: Any, demo_clock: Any) -> None:
+    watched = [demo.add_task(DemoTask(duration=600)) for _ in range(12)]
+    demo.set_fault(Fault("server_error", status=403, endpoint="list"))
+    tracker = make_tracker(demo, demo_clock)
+    for task_id in watched:
+        tracker.watch(task_id)
+
+    tracker.poll()
+    demo_clock.advance(5)
+    tracker.poll()
+
+    paths = [r.path.rsplit("/", 1)[-1] for r in demo.requests]
+    assert paths.count("longtask") == 1, "tried once, then by id"
+    assert sorted(paths[1:13]) == sorted(watched) == sorted(paths[13:])
+    assert tracker.state is SiteState.OK
+
+
+def test_a_refused_token_on_the_list_is_not_sent_again_by_id(demo: Any, demo_clock: Any) -> None:
+    watched = [demo.add_task(DemoTask(duration=600)) for _ in range(12)]
+    demo.set_fault(Fault("unauthorized", endpoint="list"))
+    tracker = make_tracker(demo, demo_clock)
+    for task_id in watched:
+        tracker.watch(task_id)
+    tracker.poll()
+    assert len(demo.requests) == 1
+    assert tracker.state is SiteState.NEEDS_SIGN_IN

@@ -52,6 +52,13 @@ class ApiRequest:
         match = _TASK.fullmatch(self.rest)
         return match.group(1) if match else None
 
+    @property
+    def endpoint(self) -> str | None:
+        """ "task", "list" or "user" for the reading endpoints (what a fault may aim at)."""
+        if self.task_id is not None:
+            return "task"
+        return {"/rest/api/longtask": "list", "/rest/api/user/current": "user"}.get(self.rest)
+
 
 def split_dialect(path: str) -> tuple[str, str] | None:
     """(dialect, path under the site base) for a Confluence path, None for anything else."""

@@ -41,6 +41,7 @@ FAULT_KINDS = (
 )
 
 OVERSIZED_BYTES = 10 * 1024 * 1024
+ENDPOINTS = ("task", "list", "user")
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Fault:
     duration: float | None = None
     task_id: str | None = None
     dialect: str | None = None  # "cloud", "dc" or "gateway"
+    endpoint: str | None = None  # "task" (one task), "list" (the task list) or "user"
     retry_after: float | None = None
     delay: float | None = None
     status: int | None = None
@@ -62,6 +64,8 @@ class Fault:
             raise ValueError(f"unknown fault kind {self.kind!r}; one of {FAULT_KINDS}")
         if self.dialect not in (None, "cloud", "dc", "gateway"):
             raise ValueError(f"unknown dialect {self.dialect!r}")
+        if self.endpoint not in (None, *ENDPOINTS):
+            raise ValueError(f"unknown endpoint {self.endpoint!r}; one of {ENDPOINTS}")
         if self.count is not None and self.count < 1:
             raise ValueError("count must be at least 1")
 
@@ -110,7 +114,9 @@ class FaultBook:
             self._expire(now)
             return [armed.fault for armed in self._armed]
 
-    def take(self, now: float, dialect: str, task_id: str | None) -> Fault | None:
+    def take(
+        self, now: float, dialect: str, task_id: str | None, endpoint: str | None = None
+    ) -> Fault | None:
         """The first fault that matches this request, counting it as used."""
         with self._lock:
             self._expire(now)
@@ -119,6 +125,8 @@ class FaultBook:
                 if fault.dialect is not None and fault.dialect != dialect:
                     continue
                 if fault.task_id is not None and fault.task_id != task_id:
+                    continue
+                if fault.endpoint is not None and fault.endpoint != endpoint:
                     continue
                 if armed.remaining is not None:
                     armed.remaining -= 1

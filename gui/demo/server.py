@@ -246,7 +246,7 @@ class DemoConfluence:
                 method, dialect, rest, parse_qs(query, keep_blank_values=True), authorization, body
             )
             authorized = api.is_authorized(self, dialect, authorization)
-            fault = self._faults.take(arrived, dialect, request.task_id)
+            fault = self._faults.take(arrived, dialect, request.task_id, request.endpoint)
             if fault is None:
                 reply = api.handle(self, request)
             else:

@@ -58,6 +58,9 @@ class PollPolicy:
     jitter: float = 0.1  # fraction of each delay, spread both ways (never below Retry-After)
     stall_after: float = 600.0  # percent unchanged this long while running: possibly stalled
     page_size: int = 100
+    # With this many open tasks watched by id, one pass of the task list replaces asking for
+    # each (while the list costs fewer requests than that and the site lets us read it).
+    list_from: int = 10
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from gui.confluence.errors import (
     ConfluenceError,
     CredentialsRejected,
     MalformedTask,
+    NotConfluence,
     RateLimited,
     ServerTrouble,
     SiteUnreachable,
@@ -96,6 +97,8 @@ class SiteTracker:
         self.unreachable_since: float | None = None
         self._bugs_logged: set[str] = set()
         self._unreadable_listed = 0
+        self._list_readable = True  # until the site refuses it (403, 404, not Confluence's)
+        self._list_cost = 0  # requests the last pass of the list took
 
     @property
     def state(self) -> SiteState:
@@ -177,7 +180,7 @@ class SiteTracker:
         try:
             if self.discover:
                 self._poll_list(events)
-            else:
+            elif not self._poll_watched_through_list(events):
                 self._poll_each(self._open_ids(), events)
         except CredentialsRejected as error:
             log.warning("Site %s: credentials rejected: %s", self.site_id, error)
@@ -202,7 +205,30 @@ class SiteTracker:
         self._schedule_next()
         return events
 
-    def _poll_list(self, events: list[Event]) -> None:
+    def _poll_watched_through_list(self, events: list[Event]) -> bool:
+        """Many tasks watched by id: one pass of the task list, when the site lets us read it,
+        costs ceil(active / page size) requests instead of one per task. False when it does not
+        pay (few tasks, or a list longer than the tasks it would save asking for) or the list is
+        not ours to read (then polling by id goes on, and the list is not tried again)."""
+        open_count = sum(1 for w in self._tasks.values() if not w.view.phase.ended)
+        if not self._list_readable or open_count < max(self.policy.list_from, self._list_cost):
+            return False
+        before = self.client.stats.requests
+        try:
+            self._poll_list(events, adopt=False)
+        except (NotConfluence, CredentialsRejected) as error:
+            if isinstance(error, CredentialsRejected) and error.status != 403:
+                raise  # refused or sent to sign in: asking by id would only send it again
+            self._list_readable = False
+            log.info(
+                "Site %s: the task list is not readable (%s); asking by id", self.site_id, error
+            )
+            return False
+        self._list_cost = self.client.stats.requests - before
+        return True
+
+    def _poll_list(self, events: list[Event], *, adopt: bool = True) -> None:
+        """One pass of the task list; ``adopt``: watch the tasks it shows that are not yet."""
         unreadable: list[MalformedTask] = []
         listed = self.client.list_active_tasks(self.policy.page_size, unreadable.append)
         now = self._clock()
@@ -210,10 +236,12 @@ class SiteTracker:
         for status in listed:
             if status.task_id in self._stopped:
                 continue
-            seen.add(status.task_id)
             if status.task_id not in self._tasks:
+                if not adopt:
+                    continue
                 view = TaskView(self.site_id, status.task_id, Phase.WAITING, discovered=True)
                 self._tasks[status.task_id] = _Watched(view, last_move_at=now)
+            seen.add(status.task_id)
             self._apply(status, events)
         if len(unreadable) != self._unreadable_listed:
             # Told when the number changes, not on every cycle; watched ones show it themselves
