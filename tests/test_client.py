@@ -170,3 +170,16 @@ def test_fetch_raw_redacts_credential_headers(demo: Any) -> None:
         answer = client.fetch_raw(client.task_url("404404"))
     assert answer.status == 404
     assert all(demo.token not in value for value in answer.headers.values())
+
+
+def test_https_to_a_plain_http_port_says_so_rather_than_blaming_a_certificate(demo: Any) -> None:
+    address = normalise_site_url(demo.cloud_base.replace("http://", "https://"))
+    with (
+        ConfluenceClient(address, Credentials.for_token(demo.token)) as client,
+        pytest.raises(SiteUnreachable) as caught,
+    ):
+        client.get_task("1")
+    message = str(caught.value)
+    assert f"does not speak HTTPS on port {demo.port}" in message
+    assert "starts with http://" in message
+    assert "certificate" not in message

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -42,6 +42,7 @@ DEFAULT_TOTAL_TIMEOUT = 30.0
 DEFAULT_PAGE_SIZE = 100
 _MAX_PAGES = 200  # a guard against a server whose "next" link never ends
 _EXCERPT = 300
+_NOT_TLS = ("WRONG_VERSION_NUMBER", "record layer failure", "packet length too long")
 _RETRYING = "Will try again."  # what polling does next; a one-off check leaves it out
 
 
@@ -238,11 +239,7 @@ class ConfluenceClient:
             )
         except requests.exceptions.SSLError as error:
             self.stats.failures += 1
-            raise SiteUnreachable(
-                f"The TLS certificate of {self.address.host} could not be verified "
-                f"({_short(error)}). If your company inspects traffic, "
-                "add its CA bundle in the site settings."
-            ) from None
+            raise SiteUnreachable(self._tls_problem(error)) from None
         except requests.exceptions.ConnectTimeout:
             self.stats.failures += 1
             raise SiteUnreachable(
@@ -271,6 +268,21 @@ class ConfluenceClient:
             raise SiteUnreachable(
                 f"Request to {self.address.host} failed: {_short(error)}"
             ) from None
+
+    def _tls_problem(self, error: requests.exceptions.SSLError) -> str:
+        text = str(error)
+        if any(sign in text for sign in _NOT_TLS):
+            # What OpenSSL says when the other end answers a TLS hello in plain HTTP.
+            port = urlsplit(self.address.base_url).port or 443
+            return (
+                f"{self.address.host} does not speak HTTPS on port {port}. If the site is "
+                "served over plain HTTP, its address starts with http://."
+            )
+        return (
+            f"The TLS certificate of {self.address.host} could not be verified "
+            f"({_short(error)}). If your company inspects traffic, add its CA certificate to "
+            "the system's trust store, or give its CA bundle in the site settings."
+        )
 
     def _get_json(self, url: str, params: dict[str, Any]) -> Any:
         response = self._send(url, params)
@@ -437,8 +449,6 @@ def _status_line(status: int, reason: str | None) -> str:
 
 
 def _host_of(url: str) -> str:
-    from urllib.parse import urlsplit
-
     return urlsplit(url).hostname or ""
 
 
