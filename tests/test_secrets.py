@@ -133,3 +133,38 @@ def test_forgetting_a_site_removes_its_keyring_entry(memory_keyring) -> None:
     secrets.forget("site-1")  # already gone: fine
     assert memory_keyring.passwords == {}
     assert secrets.token("site-1") is None
+
+
+class DBusException(Exception):
+    """What dbus-python raises from KWallet's backend: not one of keyring's errors."""
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        DBusException("org.freedesktop.DBus.Error.NoReply: Did not receive a reply"),
+        RuntimeError("backend bug"),
+        ValueError("bad answer"),
+    ],
+)
+def test_an_error_keyring_does_not_know_becomes_one_the_user_can_act_on(
+    backend: CountingKeyring, error: Exception
+) -> None:
+    backend.passwords[(APP_NAME, "site-1")] = "tok-123456"
+    backend.error = error
+    secrets = Secrets()
+
+    for attempt in (
+        lambda: secrets.token("site-1"),
+        lambda: secrets.store("site-1", "new-token-999"),
+        lambda: secrets.forget("site-1"),
+    ):
+        with pytest.raises(KeyringFailed) as raised:
+            attempt()
+        message = str(raised.value)
+        assert type(error).__name__ in message and "try again" in message
+        assert str(error) not in message, "a foreign library's text is not shown"
+
+    assert backend.passwords == {(APP_NAME, "site-1"): "tok-123456"}
+    backend.error = None
+    assert secrets.token("site-1") == "tok-123456", "a failed read is not remembered"

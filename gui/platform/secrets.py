@@ -3,6 +3,12 @@
 Each token is filed under the app's service name with the site id as the account. Every way the
 keyring can fail becomes one of three errors that tell the user what to do; there is never a
 fallback to a file. Without any keyring the user may keep a token for this run only.
+
+The backends are not ours, and beside keyring's own errors they let through whatever the library
+under them raises: D-Bus and socket errors from the Secret Service backend, dbus-python's
+DBusException from KWallet's, ctypes and OS errors on macOS and Windows, a third-party backend's
+anything. So each call to the keyring catches every Exception and translates it here, at the
+edge; one odd backend must not take start-up or a dialog down with it.
 """
 
 from __future__ import annotations
@@ -35,17 +41,6 @@ def _keyring() -> ModuleType:
     return keyring
 
 
-def _backend_errors() -> tuple[type[BaseException], ...]:
-    """Besides keyring's own errors, the Secret Service backend lets D-Bus and socket errors
-    through; secretstorage is missing on macOS and Windows, where keyring uses the native store."""
-    errors: tuple[type[BaseException], ...] = (_keyring().errors.KeyringError, OSError)
-    try:
-        from secretstorage.exceptions import SecretStorageException
-    except ImportError:
-        return errors
-    return (*errors, SecretStorageException)
-
-
 class SecretsError(Exception):
     """The keyring could not do what we asked; ``str()`` says what the user can do."""
 
@@ -69,7 +64,7 @@ def current_backend() -> keyring.backend.KeyringBackend:
     module = _keyring()
     try:
         backend: keyring.backend.KeyringBackend = module.get_keyring()
-    except (ImportError, ValueError, AttributeError, TypeError) as error:
+    except Exception as error:  # a backend's import or set-up can raise anything (see above)
         log.warning("The configured keyring backend could not be loaded: %s", error)
         fallback: keyring.backend.KeyringBackend = module.backends.fail.Keyring()
         module.set_keyring(fallback)
@@ -100,9 +95,10 @@ def _translate(error: BaseException, doing: str) -> SecretsError:
             f"The keyring is locked or its unlock prompt was dismissed, so the app could not "
             f"{doing}. Unlock your keyring and try again; nothing was deleted."
         )
+    # Only the error's type: its text comes from a library we do not own and may hold anything.
     return KeyringFailed(
         f"The keyring reported an error while trying to {doing} ({type(error).__name__}). "
-        "Nothing was deleted; the app will try again later."
+        "Nothing was deleted; check that your keyring is running and unlocked, then try again."
     )
 
 
@@ -132,7 +128,7 @@ class Secrets:
             return self._tokens[site_id]
         try:
             token = _keyring().get_password(self.service, site_id)
-        except _backend_errors() as error:
+        except Exception as error:  # every backend failure, translated (see the module doc)
             # Not cached: the next call asks the keyring again (it may be unlocked by then).
             log.warning("Keyring read for site %s failed: %s", site_id, type(error).__name__)
             raise _translate(error, "read the token") from None
@@ -146,7 +142,7 @@ class Secrets:
         register_secret(token)
         try:
             _keyring().set_password(self.service, site_id, token)
-        except _backend_errors() as error:
+        except Exception as error:  # every backend failure, translated (see the module doc)
             log.warning("Keyring write for site %s failed: %s", site_id, type(error).__name__)
             raise _translate(error, "save the token") from None
         self._tokens[site_id] = token
@@ -174,7 +170,8 @@ class Secrets:
             keyring.delete_password(self.service, site_id)
         except keyring.errors.PasswordDeleteError:
             log.debug("No keyring entry to delete for site %s", site_id)
-        except _backend_errors() as error:
+        except Exception as error:  # every backend failure, translated (see the module doc)
+            log.warning("Keyring delete for site %s failed: %s", site_id, type(error).__name__)
             raise _translate(error, "delete the token") from None
 
     def credentials_for(self, site: SiteConfig) -> Credentials | None:

@@ -1,0 +1,136 @@
+"""The running app when its saved state or the keyring lets it down: a store with records of the
+wrong type or range, a keyring that raises what keyring does not know, a disk that refuses to
+save. The app starts, keeps what the user did in effect, and says so once in its window."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import keyring
+import pytest
+from keyring_helpers import MemoryKeyring
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+
+from gui.platform.secrets import Secrets
+from gui.platform.store import Store, default_store_path
+from gui.polling.service import PollingService
+from gui.polling.states import PollPolicy, SiteState
+from gui.views.controller import AppController
+from gui.views.saved_sites import SavedSites
+from gui.views.settings_dialog import SettingsDialog
+
+FAST = PollPolicy(interval=0.05, discovery_interval=0.05, backoff_base=0.05, jitter=0.0)
+
+
+@pytest.fixture
+def controller(qtbot: Any) -> Iterator[AppController]:
+    app = AppController(PollingService(FAST, watch_network=False))
+    qtbot.addWidget(app.window)
+    yield app
+    app.quit(0)
+
+
+def load_saved(controller: AppController) -> SavedSites:
+    saved = SavedSites(controller, Store(), Secrets(), FAST)
+    saved.load()
+    return saved
+
+
+def write_store(**parts: object) -> None:
+    path = default_store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"schema": 1, **parts}))
+
+
+def site_record(site_id: str, base_url: str, **fields: object) -> dict[str, object]:
+    return {"site_id": site_id, "name": site_id, "base_url": base_url, **fields}
+
+
+def answer_modal(kind: type[QDialog], answer: Callable[[Any], None]) -> None:
+    """Once a modal dialog of ``kind`` is up, let ``answer`` fill it in and close it (closed
+    here when it did not, so that a test fails instead of waiting on the dialog)."""
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, kind):
+            QTimer.singleShot(10, look)
+            return
+        try:
+            answer(dialog)
+        finally:
+            if dialog.isVisible():
+                dialog.reject()
+
+    QTimer.singleShot(0, look)
+
+
+# A keyring that raises what keyring does not know
+
+
+class DBusException(Exception):
+    """What dbus-python raises from KWallet's backend: not one of keyring's errors."""
+
+
+class DBusKeyring(MemoryKeyring):
+    """A KWallet that does not answer over D-Bus."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise DBusException("org.freedesktop.DBus.Error.NoReply: Did not receive a reply")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise DBusException("org.freedesktop.DBus.Error.NoReply: Did not receive a reply")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise DBusException("org.freedesktop.DBus.Error.NoReply: Did not receive a reply")
+
+
+def test_a_keyring_raising_a_foreign_error_at_start_lists_every_site_paused(
+    qtbot: Any, controller: AppController, demo: Any
+) -> None:
+    write_store(
+        sites=[site_record("site-1", demo.dc_base), site_record("site-2", demo.dc_base)],
+        tasks=[{"site_id": "site-2", "task_id": "9", "phase": "running"}],
+    )
+    keyring.set_keyring(DBusKeyring())
+
+    saved = load_saved(controller)
+
+    assert [site.site_id for site in controller.window.sites()] == ["site-1", "site-2"]
+    controller._batch.flush()
+    assert [view.task_id for view in controller.window.model.tasks()] == ["9"]
+    for site_id in ("site-1", "site-2"):
+        line = controller.window.site_status.line(site_id)
+        assert line is not None and line.state is SiteState.PAUSED
+        assert "keyring reported an error" in line.reason and "DBusException" in line.reason
+    assert saved.keyring_retry_pending()
+
+
+def test_a_keyring_raising_a_foreign_error_in_the_dialogs_is_explained(
+    qtbot: Any, controller: AppController, demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = load_saved(controller)
+    keyring.set_keyring(DBusKeyring())
+    settings = SettingsDialog(saved.store, saved.secrets, controller.window)
+    qtbot.addWidget(settings)
+    dialog = settings.open_site_dialog(None)
+    qtbot.keyClicks(dialog.form.url, demo.dc_base)
+    qtbot.keyClicks(dialog.form.token, demo.token)
+
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    assert "DBusException" in dialog.keyring_banner.text()
+    assert "saved without its token" in dialog.keyring_banner.text()
+    assert Store().site(dialog.site_id) is not None
+
+    site = saved.store.site(dialog.site_id)
+    edit = settings.open_site_dialog(site)
+    assert "Keyring unavailable" in edit.form.token.placeholderText()
+
+    monkeypatch.setattr(settings, "confirm_removal", lambda site: True)
+    settings.site_list.setCurrentRow(0)
+    settings.remove_button.click()
+    assert Store().sites == []
+    assert "its token is still in the keyring" in settings.message.text()
