@@ -11,7 +11,7 @@ from typing import Any
 import keyring
 import pytest
 from keyring_helpers import MemoryKeyring
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from gui.platform.secrets import Secrets
@@ -21,6 +21,7 @@ from gui.polling.states import PollPolicy, SiteState
 from gui.views.controller import AppController
 from gui.views.saved_sites import SavedSites
 from gui.views.settings_dialog import SettingsDialog
+from gui.views.settings_site_dialog import SiteDialog
 
 FAST = PollPolicy(interval=0.05, discovery_interval=0.05, backoff_base=0.05, jitter=0.0)
 
@@ -134,3 +135,41 @@ def test_a_keyring_raising_a_foreign_error_in_the_dialogs_is_explained(
     settings.remove_button.click()
     assert Store().sites == []
     assert "its token is still in the keyring" in settings.message.text()
+
+
+# Dialogs
+
+
+def test_opening_settings_and_add_task_again_and_again_leaves_no_dialog_behind(
+    qtbot: Any, controller: AppController
+) -> None:
+    load_saved(controller)
+    window = controller.window
+    a = controller.actions
+
+    for _ in range(5):
+        for action in (a.settings, a.add_task, a.add_site):
+            answer_modal(QDialog, lambda dialog: None)  # closed as the user's Cancel
+            action.trigger()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+
+    assert window.findChildren(QDialog) == []
+
+
+def test_adding_sites_again_and_again_in_one_settings_session_leaves_no_dialog_behind(
+    qtbot: Any, controller: AppController
+) -> None:
+    load_saved(controller)
+    left: list[int] = []
+
+    def add_sites(settings: SettingsDialog) -> None:
+        for _ in range(5):
+            answer_modal(SiteDialog, lambda dialog: None)  # closed as the user's Cancel
+            settings.add_button.click()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        left.append(len(settings.findChildren(SiteDialog)))
+
+    answer_modal(SettingsDialog, add_sites)
+    controller.actions.settings.trigger()
+
+    assert left == [0]

@@ -94,9 +94,12 @@ class SavedSites(QObject):
         dialog.addSiteRequested.connect(
             lambda _url: dialog.set_sites(self.controller.window.sites())
         )
-        if dialog.exec() != AddTaskDialog.DialogCode.Accepted:
-            return
-        chosen = dialog.chosen()
+        try:
+            accepted = dialog.exec() == AddTaskDialog.DialogCode.Accepted
+            chosen = dialog.chosen() if accepted else None
+        finally:
+            # A child of the window: without this, every opening would stay alive until quit.
+            dialog.deleteLater()
         if chosen is None:
             return
         site_id, task_id = chosen
@@ -112,10 +115,13 @@ class SavedSites(QObject):
         dialog.siteSaved.connect(self._add_site)
         dialog.siteRemoved.connect(self.controller.remove_site)
         dialog.preferencesChanged.connect(self.apply_preferences)
-        if add_site is not None:
-            dialog.add_site(add_site)
-            return
-        dialog.exec()
+        try:
+            if add_site is not None:
+                dialog.add_site(add_site)
+            else:
+                dialog.exec()
+        finally:
+            dialog.deleteLater()  # with the site dialogs it opened
 
     def apply_preferences(self, preferences: object) -> None:
         if not isinstance(preferences, Preferences):

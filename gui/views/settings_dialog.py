@@ -153,12 +153,21 @@ class SettingsDialog(QDialog):
         dialog = self.open_site_dialog(None)
         if address:
             dialog.form.url.setText(address)
-        dialog.exec()
+        self._run(dialog)
 
     def edit_site(self) -> None:
         site = self._current_site()
         if site is not None:
-            self.open_site_dialog(site).exec()
+            self._run(self.open_site_dialog(site))
+
+    def _run(self, dialog: SiteDialog) -> None:
+        try:
+            dialog.exec()
+        finally:
+            # A child of this dialog: one long Settings session must not pile them up. A check
+            # still in flight is safe: its answer's connection ends with the dialog.
+            self.site_dialog = None
+            dialog.deleteLater()
 
     def _site_saved(self, site_id: str) -> None:
         self._fill_sites()
