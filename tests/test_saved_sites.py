@@ -71,7 +71,7 @@ def save_demo_site(demo: Any) -> SiteConfig:
     store = Store()
     site = SiteConfig("site-1", "Demo DC", normalise_site_url(demo.dc_base))
     store.put_site(site)
-    store.set_preferences(Preferences(poll_interval=0.05))
+    store.set_preferences(Preferences(poll_interval=1.0))  # the shortest Settings allows
     Secrets().store(site.site_id, demo.token)
     return site
 

@@ -14,6 +14,7 @@ from keyring_helpers import MemoryKeyring
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
+from gui import APP_NAME
 from gui.platform.secrets import Secrets
 from gui.platform.store import Store, default_store_path
 from gui.polling.service import PollingService
@@ -22,6 +23,7 @@ from gui.views.controller import AppController
 from gui.views.saved_sites import SavedSites
 from gui.views.settings_dialog import SettingsDialog
 from gui.views.settings_site_dialog import SiteDialog
+from gui.views.task_model import Column
 
 FAST = PollPolicy(interval=0.05, discovery_interval=0.05, backoff_base=0.05, jitter=0.0)
 
@@ -66,6 +68,60 @@ def answer_modal(kind: type[QDialog], answer: Callable[[Any], None]) -> None:
                 dialog.reject()
 
     QTimer.singleShot(0, look)
+
+
+# A store with records of the wrong type or range
+
+
+def test_a_history_entry_with_a_text_percent_is_listed_and_painted(
+    qtbot: Any, controller: AppController, demo: Any
+) -> None:
+    write_store(
+        sites=[site_record("site-1", demo.dc_base)],
+        history=[
+            {"site_id": "site-1", "task_id": "h", "outcome": "succeeded", "percent": "ten"},
+            {"site_id": "site-1", "task_id": "i", "outcome": "failed", "elapsed_ms": "long"},
+        ],
+    )
+    controller.window.show()
+
+    load_saved(controller)
+    controller._batch.flush()
+
+    model = controller.window.model
+    assert sorted(view.task_id for view in model.tasks()) == ["h", "i"]
+    assert [model.index(row, Column.PROGRESS).data() for row in range(2)] == ["0 %", "0 %"]
+    # Synchronous paints of every cell: a text percent used to raise in the delegate's paint()
+    # on every repaint, and to crash the process from a grab.
+    assert not controller.window.grab().isNull()
+    controller.window.proxy.sort(Column.ELAPSED)
+    assert not controller.window.grab().isNull()
+    notice = controller.window.notice
+    assert notice.isVisibleTo(controller.window)
+    assert "finished task h is shown without its percent" in notice.label.text()
+
+
+def test_a_site_that_cannot_be_used_is_explained_and_the_others_load(
+    qtbot: Any, controller: AppController, demo: Any, memory_keyring: MemoryKeyring
+) -> None:
+    memory_keyring.passwords[(APP_NAME, "site-1")] = demo.token
+    write_store(
+        sites=[
+            site_record("site-1", demo.dc_base),
+            site_record("site-2", demo.dc_base, user=5, auth_kind="basic"),
+        ],
+        tasks=[{"site_id": "site-1", "task_id": "9", "phase": "running"}],
+    )
+    controller.window.show()
+
+    saved = load_saved(controller)
+
+    assert [site.site_id for site in controller.window.sites()] == ["site-1"]
+    controller._batch.flush()
+    assert [view.task_id for view in controller.window.model.tasks()] == ["9"]
+    text = controller.window.notice.label.text()
+    assert "the site 'site-2' was left out: its user is not text" in text
+    assert saved.store.set_aside is not None and str(saved.store.set_aside) in text
 
 
 # A keyring that raises what keyring does not know

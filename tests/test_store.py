@@ -148,9 +148,9 @@ def test_history_keeps_only_the_newest_entries() -> None:
         b'{"schema": 1, "sites": [{"site_id": "s"',  # cut off mid-write by an old tool
         b"\xff\xfe garbage",
         b'{"schema": 99, "sites": []}',
-        b'{"schema": 1, "sites": [{"site_id": "s", "name": "x", "base_url": "u", '
-        b'"auth_kind": "kerberos"}]}',
         b"[]",
+        b'{"schema": 1, "tasks": [' * 50_000,  # nested deeper than Python's recursion limit
+        b'{"schema": 1, "next_site_number": ' + b"9" * 5000 + b"}",  # past int's digit limit
     ],
 )
 def test_a_damaged_store_is_set_aside_and_the_app_starts_empty(
@@ -177,6 +177,7 @@ def test_a_store_from_a_newer_field_set_still_loads(tmp_path: Path) -> None:
     path = tmp_path / "store.json"
     data = {
         "schema": 1,
+        "sites": [{"site_id": "s", "name": "S", "base_url": "https://s.example.org", "v": 2}],
         "tasks": [{"site_id": "s", "task_id": "1", "colour": "blue"}],
         "preferences": {"poll_interval": 3},
     }
@@ -191,3 +192,149 @@ def test_the_store_file_is_private_to_the_user() -> None:
     store = Store()
     store.put_site(_site())
     assert store.path.stat().st_mode & 0o077 == 0
+
+
+def _write_store(**parts: object) -> Path:
+    path = default_store_path()
+    path.write_text(json.dumps({"schema": 1, **parts}))
+    return path
+
+
+GOOD_SITE = {"site_id": "site-1", "name": "Good", "base_url": "https://good.example.org"}
+
+
+@pytest.mark.parametrize(
+    ("bad_site", "why"),
+    [
+        ({"user": 5, "auth_kind": "basic"}, "its user is not text"),
+        ({"ca_bundle": 5}, "its ca_bundle is not text"),
+        ({"discover": "yes"}, "its discover is not true or false"),
+        ({"auth_kind": "kerberos"}, "its auth_kind is not one of basic, bearer"),
+        ({"auth_kind": "basic"}, "has no email"),
+        ({"base_url": "javascript:alert(1)"}, "its address is not usable"),
+        ({"name": ["x"]}, "its name is missing or not text"),
+    ],
+)
+def test_a_site_that_cannot_be_used_is_left_out_and_the_file_kept_as_it_was(
+    bad_site: dict[str, object], why: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    bad = {"site_id": "site-2", "name": "Bad", "base_url": "https://bad.example.org", **bad_site}
+    path = _write_store(
+        sites=[GOOD_SITE, bad],
+        tasks=[
+            {"site_id": "site-1", "task_id": "1", "phase": "running"},
+            {"site_id": "site-2", "task_id": "2", "phase": "running"},
+        ],
+    )
+    original = path.read_bytes()
+
+    with caplog.at_level(logging.WARNING):
+        store = Store()
+
+    assert [site.site_id for site in store.sites] == ["site-1"]
+    assert [task.task_id for task in store.tasks] == ["1"]
+    assert store.problem is not None and why in store.problem
+    assert "Everything else was loaded" in store.problem
+    assert store.set_aside is not None and store.set_aside.read_bytes() == original
+    assert str(store.set_aside) in store.problem
+    assert any(why in record.getMessage() for record in caplog.records)
+    # Nothing is overwritten until the next save, which writes what was loaded.
+    assert path.read_bytes() == original
+    store.save()
+    again = Store()
+    assert again.problem is None and [site.site_id for site in again.sites] == ["site-1"]
+    assert store.set_aside.read_bytes() == original
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "read_as"),
+    [
+        ("percent", "ten", None),
+        ("percent", 250, None),
+        ("percent", True, None),
+        ("elapsed_ms", "long", 0),
+        ("elapsed_ms", -5, 0),
+        ("elapsed_ms", 10**400, 0),
+        ("title", ["x"], ""),
+        ("summary", {"a": 1}, ""),
+        ("finished_at", float("nan"), 0.0),
+    ],
+)
+def test_a_finished_task_with_a_wrong_detail_is_kept_without_it(
+    field: str, value: object, read_as: object
+) -> None:
+    entry = {"site_id": "site-1", "task_id": "h", "outcome": "succeeded", "percent": 100}
+    _write_store(sites=[GOOD_SITE], history=[{**entry, field: value}])
+
+    store = Store()
+
+    assert [(item.task_id, getattr(item, field)) for item in store.history] == [("h", read_as)]
+    assert store.problem is not None and f"finished task h is shown without its {field}" in (
+        store.problem
+    )
+
+
+def test_a_watched_task_with_wrong_details_is_still_watched() -> None:
+    task = {"site_id": "site-1", "task_id": "1", "phase": 3, "percent": "half", "added_at": "now"}
+    _write_store(sites=[GOOD_SITE], tasks=[task, {"site_id": "site-1"}, "junk", "junk"])
+
+    store = Store()
+
+    assert [(t.task_id, t.phase, t.percent, t.added_at) for t in store.tasks] == [
+        ("1", "waiting", None, 0.0)
+    ]
+    assert store.problem is not None
+    assert "watched task 1 is shown without its phase, percent, added_at" in store.problem
+    assert "watched task 2 was left out: its task_id is missing" in store.problem
+    assert "and 1 more (see the log)" in store.problem  # the last junk entry
+
+
+@pytest.mark.parametrize(
+    ("stored", "read_as"),
+    [
+        (0, 1.0),
+        (-5, 1.0),
+        (1e-9, 1.0),
+        (1e9, 600.0),
+        (float("nan"), 5.0),
+        (float("inf"), 5.0),
+        ("5", 5.0),
+        (True, 5.0),
+        (10**400, 600.0),
+    ],
+)
+def test_a_stored_poll_interval_is_brought_within_what_settings_allows(
+    stored: object, read_as: float
+) -> None:
+    # Python's json writes NaN and Infinity, and reads them back, as JavaScript does not.
+    _write_store(preferences={"poll_interval": stored, "discovery_interval": 1})
+
+    store = Store()
+
+    assert store.preferences.poll_interval == read_as
+    assert store.preferences.discovery_interval == 10.0
+    assert store.problem is not None and f"now {read_as:g} s" in store.problem
+
+
+def test_wrong_notification_settings_fall_back_to_on() -> None:
+    _write_store(preferences={"notify": {"gone": False, "failed": "no"}, "start_on_login": 1})
+    store = Store()
+    assert not store.preferences.notifies("gone")
+    assert store.preferences.notifies("failed")
+    assert store.preferences.start_on_login is False
+    assert store.problem is not None and "'failed' is not on or off" in store.problem
+
+    _write_store(preferences={"notify": ["x"]})
+    assert Store().preferences.notify == Preferences().notify
+
+
+def test_a_store_that_reads_whole_is_not_copied() -> None:
+    store = Store()
+    store.put_site(_site())
+    store.watch("site-1", "1")
+    store.set_preferences(Preferences(poll_interval=1.0, discovery_interval=10.0))
+
+    again = Store()
+
+    assert again.problem is None and again.set_aside is None
+    assert [p.name for p in again.path.parent.iterdir()] == ["store.json"]

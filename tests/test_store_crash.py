@@ -17,34 +17,33 @@ from gui.platform.store import Store
 WRITER = """
 import sys
 from pathlib import Path
-from dataclasses import replace
+from gui.confluence.site import SiteConfig, normalise_site_url
 from gui.platform.store import Store
-from gui.platform.store_schema import Preferences, WatchedTask
+from gui.platform.store_schema import WatchedTask
 
 store = Store(Path(sys.argv[1]))
-generation = int(store.preferences.poll_interval)
+store.state.sites = [SiteConfig("site-1", "Acme", normalise_site_url("https://acme.example.org"))]
+generation = int(store.tasks[0].summary.split()[1]) if store.tasks else 0
 while True:
     generation += 1
     store.state.tasks = [
         WatchedTask("site-1", str(n), summary=f"generation {generation} " + "x" * 200)
         for n in range(300)
     ]
-    store.state.preferences = replace(store.preferences, poll_interval=float(generation))
     store.save()
     print(generation, flush=True)
 """
 
 
 def _generation(store: Store) -> int:
-    generation = int(store.preferences.poll_interval)
     summaries = {task.summary.split(" ")[1] for task in store.tasks}
-    assert summaries == {str(generation)}, "records from different saves were mixed"
-    return generation
+    assert len(summaries) == 1, "records from different saves were mixed"
+    return int(summaries.pop())
 
 
 def test_killing_the_app_mid_write_leaves_the_previous_or_the_new_state(tmp_path: Path) -> None:
     path = tmp_path / "store.json"
-    Store(path).save()  # generation 5.0 -> start from the default poll interval
+    Store(path).save()  # generation 0: no tasks yet
     rng = random.Random(20240611)
     last_seen = 0
 

@@ -2,7 +2,8 @@
 
 One JSON file, replaced atomically on every save (write a temp file, fsync, rename), so a crash
 or a kill at any moment leaves either the previous or the new state. A file that cannot be read
-is moved aside, never deleted, and the app starts with an empty store and a warning.
+is moved aside, never deleted, and the app starts with an empty store and a warning; a file with
+some records that cannot be used loads the rest, and a copy of it as it was is kept beside it.
 Used from the GUI thread only.
 """
 
@@ -18,22 +19,23 @@ from pathlib import Path
 
 from gui.confluence.site import SiteConfig
 from gui.platform.paths import config_dir
+from gui.platform.store_reading import StoreFormatError, state_from_json
 from gui.platform.store_schema import (
     MAX_HISTORY,
     MAX_STOPPED,
     FinishedTask,
     Preferences,
     StoppedTask,
-    StoreFormatError,
     StoreState,
     WatchedTask,
-    state_from_json,
     state_to_json,
 )
 
 log = logging.getLogger(__name__)
 
 STORE_FILE = "store.json"
+# How many of the records left out on load the notice names; the log has them all.
+PROBLEMS_NAMED = 3
 
 
 def default_store_path() -> Path:
@@ -44,8 +46,9 @@ def default_store_path() -> Path:
 class Store:
     """Loads the state once, hands out its parts and writes it back after every change.
 
-    ``problem`` is a sentence for the UI when the previous file had to be set aside
-    (``set_aside`` is where it went); None when everything loaded.
+    ``problem`` is a sentence for the UI when the previous file had to be set aside, or parts
+    of it left out (``set_aside`` is where the file as it was went); None when everything
+    loaded.
     """
 
     def __init__(self, path: Path | None = None) -> None:
@@ -205,25 +208,65 @@ class Store:
         except OSError as error:
             return self._start_empty(f"could not be read ({error.strerror or error})")
         try:
-            return state_from_json(json.loads(raw.decode("utf-8")))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # ValueError besides JSONDecodeError: an integer of more than 4300 digits.
             return self._start_empty("is not valid JSON (damaged)")
+        try:
+            result = state_from_json(data)
         except StoreFormatError as error:
             return self._start_empty(f"could not be understood: {error}")
+        if result.problems:
+            self._keep_copy(raw, result.problems)
+        return result.state
 
-    def _start_empty(self, why: str) -> StoreState:
+    def _keep_copy(self, raw: bytes, problems: list[str]) -> None:
+        """Some records were left out or reset: keep the file as it was beside the store."""
+        named = "; ".join(problems[:PROBLEMS_NAMED])
+        if len(problems) > PROBLEMS_NAMED:
+            named += f"; and {len(problems) - PROBLEMS_NAMED} more (see the log)"
+        aside = self._aside_path("before-repair")
+        try:
+            write_atomically(aside, raw)
+        except OSError as error:
+            # Never overwrite what could not be copied: save beside it instead.
+            log.warning("Could not copy the store %s to %s: %s", self.path, aside, error)
+            kept, self.path = self.path, self._aside_path("new")
+            self.problem = (
+                f"Some of your saved settings could not be used: {named}. Everything else "
+                f"was loaded. {kept} is left as it was, and the app saves to {self.path} for now."
+            )
+            return
+        self.set_aside = aside
+        self.problem = (
+            f"Some of your saved settings could not be used: {named}. Everything else was "
+            f"loaded. The file as it was is kept in {aside}."
+        )
+        log.warning(
+            "Store %s: %d record(s) left out or reset; copied it to %s",
+            self.path,
+            len(problems),
+            aside,
+        )
+
+    def _aside_path(self, kind: str) -> Path:
+        """A name beside the store that is not taken yet: store.json.<kind>-<time>[-<n>]."""
         stamp = time.strftime("%Y%m%dT%H%M%S")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        aside = self.path.with_name(f"{self.path.name}.{kind}-{stamp}")
         counter = 1
         while aside.exists():
             counter += 1
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
+            aside = self.path.with_name(f"{self.path.name}.{kind}-{stamp}-{counter}")
+        return aside
+
+    def _start_empty(self, why: str) -> StoreState:
+        aside = self._aside_path("corrupt")
         try:
             os.replace(self.path, aside)
         except OSError as error:
             # Never overwrite what could not be moved: save beside it instead.
             log.warning("Could not move the unreadable store %s aside: %s", self.path, error)
-            kept, self.path = self.path, self.path.with_name(f"{self.path.name}.new-{stamp}")
+            kept, self.path = self.path, self._aside_path("new")
             self.problem = (
                 f"The file with your saved settings, {kept}, {why} and could not be moved "
                 f"aside. The app started with no sites and saves to {self.path} for now."

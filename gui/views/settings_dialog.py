@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from gui.confluence.site import SiteConfig
 from gui.platform.secrets import Secrets, SecretsError
 from gui.platform.store import Store
-from gui.platform.store_schema import Preferences
+from gui.platform.store_schema import DISCOVERY_INTERVAL_RANGE, POLL_INTERVAL_RANGE, Preferences
 from gui.views.settings_site_dialog import SiteDialog
 from gui.views.settings_site_form import plain_label
 
@@ -97,11 +97,11 @@ class SettingsDialog(QDialog):
 
     def _general_tab(self, prefs: Preferences) -> QWidget:
         self.poll_interval = QDoubleSpinBox()
-        self.poll_interval.setRange(1.0, 600.0)
+        self.poll_interval.setRange(*POLL_INTERVAL_RANGE)
         self.poll_interval.setSuffix(" s")
         self.poll_interval.setValue(prefs.poll_interval)
         self.discovery_interval = QSpinBox()
-        self.discovery_interval.setRange(10, 3600)
+        self.discovery_interval.setRange(*map(round, DISCOVERY_INTERVAL_RANGE))
         self.discovery_interval.setSuffix(" s")
         self.discovery_interval.setValue(round(prefs.discovery_interval))
         self.notify_boxes: dict[str, QCheckBox] = {}

@@ -1,0 +1,374 @@
+"""Reading the store's JSON back, trusting nothing in it: the file may have been edited by hand,
+written by another version or damaged, and a wrong type that got through would break the app far
+from here (a text percent fails every repaint of the table, a poll interval of 0 floods the site).
+
+The whole file is refused (StoreFormatError) only when it is not this app's store at all. Below
+that, what cannot be used is left out and a detail that is only shown is reset, each with a
+``problems`` line saying what and why; the caller keeps a copy of the file as it was.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from gui.confluence.errors import InvalidInput
+from gui.confluence.site import AuthKind, Deployment, SiteAddress, SiteConfig, normalise_site_url
+from gui.platform.store_schema import (
+    DISCOVERY_INTERVAL_RANGE,
+    MAX_STOPPED,
+    NOTIFICATION_KINDS,
+    POLL_INTERVAL_RANGE,
+    SCHEMA_VERSION,
+    FinishedTask,
+    Preferences,
+    StoppedTask,
+    StoreState,
+    WatchedTask,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+E = TypeVar("E", bound=enum.Enum)
+
+# Elapsed milliseconds and timestamps beyond this are nobody's (285,000 years); the table does
+# float arithmetic on them, which a number of 400 digits would overflow.
+_MAX_NUMBER = 2**53
+
+
+class StoreFormatError(ValueError):
+    """The stored JSON is not this app's store (not an object, or another schema version)."""
+
+
+class _Unusable(Exception):
+    """A record that cannot be used as it is; ``str()`` says why, in the user's words."""
+
+
+@dataclass
+class ReadResult:
+    """The state that could be read, and what had to be left out or changed on the way."""
+
+    state: StoreState
+    problems: list[str] = field(default_factory=list)
+
+
+def state_from_json(data: Any) -> ReadResult:
+    """Parse what ``state_to_json`` wrote; missing optional fields take their defaults."""
+    if not isinstance(data, dict):
+        raise StoreFormatError("the store is not a JSON object")
+    version = data.get("schema")
+    if version != SCHEMA_VERSION:
+        raise StoreFormatError(f"schema version {version!r}, this app reads {SCHEMA_VERSION}")
+    problems: list[str] = []
+    sites, dropped_sites = _sites(_list(data, "sites", problems), problems)
+    known = {site.site_id for site in sites}
+    state = StoreState(
+        sites=sites,
+        tasks=_tasks(_list(data, "tasks", problems), known, dropped_sites, problems),
+        history=_history(_list(data, "history", problems), problems),
+        preferences=_preferences(data.get("preferences", {}), problems),
+        # Absent from files written before it existed: nothing was stopped then.
+        stopped=_stopped(_list(data, "stopped", problems), known, problems),
+    )
+    for problem in problems:
+        log.warning("Saved settings: %s", problem)
+    return ReadResult(state, problems)
+
+
+_LIST_LABELS = {
+    "sites": "the list of sites",
+    "tasks": "the list of watched tasks",
+    "history": "the finished-task history",
+    "stopped": "the list of tasks you stopped watching",
+}
+
+
+def _list(data: dict[str, Any], key: str, problems: list[str]) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        problems.append(f"{_LIST_LABELS[key]} is not a list and was left out")
+        return []
+    return value
+
+
+# Records
+
+
+def _sites(items: list[Any], problems: list[str]) -> tuple[list[SiteConfig], set[str]]:
+    """The usable sites, and the ids of those left out (their tasks go with them)."""
+    # Limitation: the token of a site left out stays in the keyring under its old id; the site
+    # added again gets a new id and asks for the token anew.
+    sites: list[SiteConfig] = []
+    dropped: set[str] = set()
+    for number, item in enumerate(items, 1):
+        label = _site_label(item, number)
+        try:
+            site = _site(item)
+        except _Unusable as why:
+            problems.append(f"{label} was left out: {why}; add it again in Settings")
+            if isinstance(item, dict) and isinstance(item.get("site_id"), str):
+                dropped.add(item["site_id"])
+            continue
+        if any(other.site_id == site.site_id for other in sites):
+            problems.append(f"{label} was left out: another site has the same id")
+            continue
+        sites.append(site)
+    return sites, dropped
+
+
+def _site_label(item: Any, number: int) -> str:
+    name = item.get("name") if isinstance(item, dict) else None
+    return f"the site '{name[:60]}'" if isinstance(name, str) and name else f"site {number}"
+
+
+def _site(item: Any) -> SiteConfig:
+    """A site is used whole or not at all: each field decides where the token goes and how."""
+    fields = _Fields(item)
+    base_url = fields.text("base_url", required=True)
+    try:
+        normalise_site_url(base_url)
+    except InvalidInput as error:
+        raise _Unusable(f"its address is not usable ({error})") from None
+    auth_kind = fields.choice("auth_kind", AuthKind, AuthKind.BEARER)
+    user = fields.optional_text("user")
+    if auth_kind is AuthKind.BASIC and not user:
+        raise _Unusable("it signs in with an email and API token but has no email")
+    return SiteConfig(
+        site_id=fields.text("site_id", required=True),
+        name=fields.text("name", required=True),
+        address=SiteAddress(
+            base_url=base_url,
+            deployment=fields.choice("deployment", Deployment, Deployment.DATA_CENTER),
+            cloud_id=fields.optional_text("cloud_id"),
+        ),
+        auth_kind=auth_kind,
+        user=user if auth_kind is AuthKind.BASIC else None,
+        discover=fields.flag("discover", False),
+        ca_bundle=fields.optional_text("ca_bundle"),
+    )
+
+
+def _tasks(
+    items: list[Any], known: set[str], dropped_sites: set[str], problems: list[str]
+) -> list[WatchedTask]:
+    tasks: list[WatchedTask] = []
+    seen: set[tuple[str, str]] = set()
+    left_with_site = 0
+    for number, item in enumerate(items, 1):
+        try:
+            fields = _Fields(item, lenient=True)
+            site_id = fields.text("site_id", required=True)
+            task_id = fields.text("task_id", required=True)
+        except _Unusable as why:
+            problems.append(f"watched task {number} was left out: {why}")
+            continue
+        if site_id not in known:
+            if site_id in dropped_sites:
+                left_with_site += 1
+            else:
+                problems.append(f"watched task {task_id} was left out: its site is not saved")
+            continue
+        if (site_id, task_id) in seen:
+            problems.append(f"watched task {task_id} was listed twice; the second was left out")
+            continue
+        seen.add((site_id, task_id))
+        task = WatchedTask(
+            site_id,
+            task_id,
+            phase=fields.text("phase", "waiting"),
+            summary=fields.text("summary"),
+            title=fields.text("title"),
+            percent=fields.percent("percent"),
+            discovered=fields.flag("discovered", False),
+            added_at=fields.number("added_at", 0.0, 0.0, _MAX_NUMBER),
+        )
+        tasks.append(task)
+        _reset_note(fields, f"watched task {task_id}", problems)
+    if left_with_site:
+        problems.append(f"{left_with_site} watched task(s) of the sites left out were left out too")
+    return tasks
+
+
+def _history(items: list[Any], problems: list[str]) -> list[FinishedTask]:
+    history: list[FinishedTask] = []
+    for number, item in enumerate(items, 1):
+        try:
+            fields = _Fields(item, lenient=True)
+            task = FinishedTask(
+                fields.text("site_id", required=True),
+                fields.text("task_id", required=True),
+                fields.text("outcome", required=True),
+                title=fields.text("title"),
+                summary=fields.text("summary"),
+                finished_at=fields.number("finished_at", 0.0, 0.0, _MAX_NUMBER),
+                percent=fields.percent("percent"),
+                elapsed_ms=int(fields.number("elapsed_ms", 0, 0, _MAX_NUMBER)),
+            )
+        except _Unusable as why:
+            problems.append(f"finished task {number} was left out of the history: {why}")
+            continue
+        history.append(task)
+        _reset_note(fields, f"finished task {task.task_id}", problems)
+    return history
+
+
+def _stopped(items: list[Any], known: set[str], problems: list[str]) -> list[StoppedTask]:
+    stopped: list[StoppedTask] = []
+    for number, item in enumerate(items, 1):
+        try:
+            fields = _Fields(item, lenient=True)
+            site_id = fields.text("site_id", required=True)
+            task_id = fields.text("task_id", required=True)
+        except _Unusable as why:
+            problems.append(f"stopped task {number} was left out: {why}")
+            continue
+        if site_id in known:  # a stop on a site no longer saved has nothing to pass over
+            at = fields.number("stopped_at", 0.0, 0.0, _MAX_NUMBER)
+            stopped.append(StoppedTask(site_id, task_id, at))
+    return stopped[-MAX_STOPPED:]
+
+
+def _reset_note(fields: _Fields, label: str, problems: list[str]) -> None:
+    if fields.reset:
+        problems.append(f"{label} is shown without its {', '.join(fields.reset)} (not valid)")
+
+
+# Preferences
+
+
+def _preferences(item: Any, problems: list[str]) -> Preferences:
+    defaults = Preferences()
+    if not isinstance(item, dict):
+        problems.append("the preferences are not a record; the defaults are used")
+        return defaults
+    notify = dict(defaults.notify)
+    stored = item.get("notify", {})
+    if isinstance(stored, dict):
+        for kind, enabled in stored.items():
+            if kind in NOTIFICATION_KINDS and isinstance(enabled, bool):
+                notify[kind] = enabled
+            elif kind in NOTIFICATION_KINDS:
+                problems.append(f"the notification setting '{kind}' is not on or off; it is on")
+    else:
+        problems.append("the notification settings are not a record; every kind is on")
+    start_on_login = item.get("start_on_login", defaults.start_on_login)
+    if not isinstance(start_on_login, bool):
+        problems.append("'start on login' is not on or off; it is off")
+        start_on_login = defaults.start_on_login
+    return Preferences(
+        poll_interval=_interval(
+            item.get("poll_interval", defaults.poll_interval),
+            "checking running tasks every",
+            defaults.poll_interval,
+            POLL_INTERVAL_RANGE,
+            problems,
+        ),
+        discovery_interval=_interval(
+            item.get("discovery_interval", defaults.discovery_interval),
+            "looking for new tasks every",
+            defaults.discovery_interval,
+            DISCOVERY_INTERVAL_RANGE,
+            problems,
+        ),
+        notify=notify,
+        start_on_login=start_on_login,
+    )
+
+
+def _interval(
+    value: Any, label: str, default: float, limits: tuple[float, float], problems: list[str]
+) -> float:
+    """A number of seconds within what Settings allows: outside values are brought to the
+    nearest limit, anything that is not a finite number becomes the default."""
+    low, high = limits
+    if not _is_finite_real(value):
+        problems.append(f"{label} {_shown(value)} is not a number of seconds; now {default:g} s")
+        return default
+    if not low <= value <= high:
+        kept = low if value < low else high
+        problems.append(
+            f"{label} {_shown(value)} s is outside {low:g} to {high:g} s; now {kept:g} s"
+        )
+        return kept
+    return float(value)
+
+
+# Fields
+
+
+def _is_real(value: Any) -> bool:
+    # JSON true/false arrive as bool, which is an int to Python but never a number here.
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_finite_real(value: Any) -> bool:
+    # An int is always finite, and math.isfinite would overflow on one of 400 digits.
+    return _is_real(value) and (isinstance(value, int) or math.isfinite(value))
+
+
+def _shown(value: Any) -> str:
+    """A stored value as the user may recognise it, cut short (it may be huge)."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 24 else text[:23] + "…"
+
+
+class _Fields:
+    """Typed access to one record. A wrong value raises _Unusable, or in a ``lenient`` record
+    (a task, where only what is shown may be wrong) gives the default and is listed in ``reset``.
+    Missing fields take their defaults either way."""
+
+    def __init__(self, item: Any, *, lenient: bool = False) -> None:
+        if not isinstance(item, dict):
+            raise _Unusable("it is not a record")
+        self._item = item
+        self._lenient = lenient
+        self.reset: list[str] = []
+
+    def _wrong(self, key: str, expected: str, default: T) -> T:
+        if not self._lenient:
+            raise _Unusable(f"its {key} is not {expected}")
+        self.reset.append(key)
+        return default
+
+    def text(self, key: str, default: str = "", *, required: bool = False) -> str:
+        value = self._item.get(key)
+        if isinstance(value, str) and (value or not required):
+            return value
+        if required:
+            raise _Unusable(f"its {key} is missing or not text")
+        return default if value is None else self._wrong(key, "text", default)
+
+    def optional_text(self, key: str) -> str | None:
+        value = self._item.get(key)
+        if value is None or isinstance(value, str):
+            return value or None
+        return self._wrong(key, "text", None)
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self._item.get(key, default)
+        return value if isinstance(value, bool) else self._wrong(key, "true or false", default)
+
+    def choice(self, key: str, kind: type[E], default: E) -> E:
+        value = self._item.get(key, default.value)
+        try:
+            return kind(value)
+        except (ValueError, TypeError):  # TypeError: a list or an object is not hashable
+            return self._wrong(key, f"one of {', '.join(k.value for k in kind)}", default)
+
+    def number(self, key: str, default: float, low: float, high: float) -> float:
+        value = self._item.get(key, default)
+        if _is_finite_real(value) and low <= value <= high:
+            return float(value)
+        return self._wrong(key, f"a number from {low:g} to {high:g}", default)
+
+    def percent(self, key: str) -> int | None:
+        value = self._item.get(key)
+        if value is None:
+            return None
+        if _is_finite_real(value) and 0 <= value <= 100:
+            return int(value)
+        return self._wrong(key, "a percentage", None)
