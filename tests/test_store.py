@@ -56,7 +56,7 @@ def test_everything_saved_comes_back_after_a_restart() -> None:
     assert again.preferences.notifies("failed")
 
 
-def test_removing_a_site_stops_its_tasks_but_keeps_its_history() -> None:
+def test_removing_a_site_drops_its_tasks_and_its_history() -> None:
     store = Store()
     store.put_site(_site("site-1"))
     store.put_site(_site("site-2"))
@@ -69,7 +69,7 @@ def test_removing_a_site_stops_its_tasks_but_keeps_its_history() -> None:
     again = Store()
     assert [s.site_id for s in again.sites] == ["site-2"]
     assert [t.task_id for t in again.tasks] == ["2"]
-    assert [h.task_id for h in again.history] == ["9"]
+    assert again.history == []
 
 
 def test_a_poll_of_many_tasks_is_saved_once_and_keeps_what_the_user_stopped_stopped(
@@ -192,6 +192,29 @@ def test_the_store_file_is_private_to_the_user() -> None:
     store = Store()
     store.put_site(_site())
     assert store.path.stat().st_mode & 0o077 == 0
+
+
+def test_a_removed_site_id_is_never_reused() -> None:
+    store = Store()
+    first, second = store.new_site_id(), store.new_site_id()
+    store.put_site(_site(first))
+    store.put_site(_site(second))
+    store.remove_site(second)  # the last one: its number was the highest taken
+
+    assert store.new_site_id() not in {first, second}
+    assert Store().new_site_id() not in {first, second}, "forgotten after a restart"
+
+
+def test_a_store_from_before_the_site_counter_never_reuses_an_id_it_mentions() -> None:
+    path = default_store_path()
+    site = {"site_id": "site-1", "name": "A", "base_url": "https://a.example.org"}
+    old_history = {"site_id": "site-7", "task_id": "1", "outcome": "failed"}
+    path.write_text(json.dumps({"schema": 1, "sites": [site], "history": [old_history]}))
+
+    store = Store()
+
+    assert store.problem is None
+    assert store.new_site_id() == "site-8"
 
 
 def _write_store(**parts: object) -> Path:

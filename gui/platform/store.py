@@ -83,11 +83,13 @@ class Store:
         return next((site for site in self.state.sites if site.site_id == site_id), None)
 
     def new_site_id(self) -> str:
-        """An id no site has had in this store; the keyring entry is filed under it."""
+        """An id no site has had in this store, not even one removed since; the keyring entry
+        is filed under it. Each call uses up a number (a cancelled Add site leaves a gap)."""
         taken = {site.site_id for site in self.state.sites}
-        number = len(taken) + 1
+        number = self.state.next_site_number
         while f"site-{number}" in taken:
             number += 1
+        self.state.next_site_number = number + 1
         return f"site-{number}"
 
     # Changing
@@ -104,10 +106,11 @@ class Store:
         self.save()
 
     def remove_site(self, site_id: str) -> None:
-        """Forget a site and stop watching its tasks; its finished history stays."""
+        """Forget a site with its watched tasks and its finished history."""
         self.state.sites = [s for s in self.state.sites if s.site_id != site_id]
         self.state.tasks = [t for t in self.state.tasks if t.site_id != site_id]
         self.state.stopped = [t for t in self.state.stopped if t.site_id != site_id]
+        self.state.history = [h for h in self.state.history if h.site_id != site_id]
         self.save()
 
     def watch(self, site_id: str, task_id: str, *, discovered: bool = False) -> WatchedTask:

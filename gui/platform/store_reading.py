@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
 
+_SITE_NUMBER = re.compile(r"^site-(\d{1,9})$")
 # Elapsed milliseconds and timestamps beyond this are nobody's (285,000 years); the table does
 # float arithmetic on them, which a number of 400 digits would overflow.
 _MAX_NUMBER = 2**53
@@ -74,6 +76,7 @@ def state_from_json(data: Any) -> ReadResult:
         # Absent from files written before it existed: nothing was stopped then.
         stopped=_stopped(_list(data, "stopped", problems), known, problems),
     )
+    state.next_site_number = _next_site_number(data.get("next_site_number"), data)
     for problem in problems:
         log.warning("Saved settings: %s", problem)
     return ReadResult(state, problems)
@@ -295,6 +298,23 @@ def _interval(
         )
         return kept
     return float(value)
+
+
+def _next_site_number(stored: Any, data: dict[str, Any]) -> int:
+    """The stored counter, but never below one past any site id the file mentions anywhere (a
+    store from before the counter, or one edited by hand)."""
+    highest = 0
+    for key in ("sites", "tasks", "history"):
+        items = data.get(key)
+        for item in items if isinstance(items, list) else []:
+            site_id = item.get("site_id") if isinstance(item, dict) else None
+            match = _SITE_NUMBER.match(site_id) if isinstance(site_id, str) else None
+            if match:
+                highest = max(highest, int(match.group(1)))
+    if stored is not None and not (_is_real(stored) and isinstance(stored, int) and stored > 0):
+        log.warning("Saved settings: next_site_number %s is not a count; counting anew", stored)
+        stored = None
+    return max(stored or 1, highest + 1)
 
 
 # Fields

@@ -83,6 +83,9 @@ class StoreState:
     history: list[FinishedTask] = field(default_factory=list)
     preferences: Preferences = field(default_factory=Preferences)
     stopped: list[StoppedTask] = field(default_factory=list)
+    # The number of the next new site's id. Ids are never handed out twice: a token left in the
+    # keyring, or any record of a removed site, must not pass to a site added later.
+    next_site_number: int = 1
 
 
 def state_to_json(state: StoreState) -> dict[str, Any]:
@@ -90,6 +93,7 @@ def state_to_json(state: StoreState) -> dict[str, Any]:
     prefs = state.preferences
     return {
         "schema": SCHEMA_VERSION,
+        "next_site_number": state.next_site_number,
         "sites": [_site_to_json(site) for site in state.sites],
         "tasks": [vars(task).copy() for task in state.tasks],
         "history": [vars(item).copy() for item in state.history],
