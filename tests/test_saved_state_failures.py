@@ -15,10 +15,13 @@ from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from gui import APP_NAME
+from gui.confluence.site import SiteConfig, normalise_site_url
+from gui.demo import DemoTask
 from gui.platform.secrets import Secrets
 from gui.platform.store import Store, default_store_path
 from gui.polling.service import PollingService
 from gui.polling.states import PollPolicy, SiteState
+from gui.views.add_task_dialog import AddTaskDialog
 from gui.views.controller import AppController
 from gui.views.saved_sites import SavedSites
 from gui.views.settings_dialog import SettingsDialog
@@ -37,7 +40,7 @@ def controller(qtbot: Any) -> Iterator[AppController]:
 
 
 def load_saved(controller: AppController) -> SavedSites:
-    saved = SavedSites(controller, Store(), Secrets(), FAST)
+    saved = SavedSites(controller, Store(), Secrets(), FAST, save_retry_ms=50)
     saved.load()
     return saved
 
@@ -191,6 +194,147 @@ def test_a_keyring_raising_a_foreign_error_in_the_dialogs_is_explained(
     settings.remove_button.click()
     assert Store().sites == []
     assert "its token is still in the keyring" in settings.message.text()
+
+
+# A disk that refuses to save
+
+
+@pytest.fixture
+def broken_disk() -> Iterator[Callable[[bool], None]]:
+    """``broken_disk(True)`` makes every save of the store fail, ``(False)`` lets them work.
+
+    A directory where the temporary file goes: unlike permissions, it stops root too.
+    """
+    path = default_store_path()
+    blocker = path.with_name(f".{path.name}.tmp")
+
+    def set_broken(broken: bool) -> None:
+        if broken:
+            blocker.mkdir(parents=True, exist_ok=True)
+        else:
+            blocker.rmdir()
+
+    yield set_broken
+    if blocker.is_dir():
+        blocker.rmdir()
+
+
+def save_site(base_url: str, token: str, site_id: str = "site-1") -> SiteConfig:
+    store = Store()
+    site = SiteConfig(site_id, site_id, normalise_site_url(base_url))
+    store.put_site(site)
+    Secrets().store(site_id, token)
+    return site
+
+
+def test_a_task_added_while_the_disk_refuses_is_watched_and_saved_later(
+    qtbot: Any, controller: AppController, demo: Any, broken_disk: Callable[[bool], None]
+) -> None:
+    site = save_site(demo.dc_base, demo.token)
+    task_id = demo.add_task(DemoTask(kind="export_space", dialect="dc"))
+    saved = load_saved(controller)
+    controller.start()
+    broken_disk(True)
+
+    def watch(dialog: AddTaskDialog) -> None:
+        dialog.input.setPlainText(task_id)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    answer_modal(AddTaskDialog, watch)
+    controller.actions.add_task.trigger()
+
+    model = controller.window.model
+    qtbot.waitUntil(lambda: model.row_of((site.site_id, task_id)) is not None)
+    notice = controller.window.notice
+    assert notice.isVisibleTo(controller.window)
+    assert notice.label.text().startswith("Could not save your sites, tasks and settings")
+    assert "Is a directory" in notice.label.text()
+    assert Store().tasks == []
+
+    broken_disk(False)  # the next try writes everything, with nothing else to save
+    qtbot.waitUntil(lambda: [t.task_id for t in Store().tasks] == [task_id], timeout=5000)
+    assert not saved.store.unsaved
+
+
+def test_a_failing_disk_is_told_once_until_a_save_works_again(
+    qtbot: Any, controller: AppController, demo: Any, broken_disk: Callable[[bool], None]
+) -> None:
+    save_site(demo.dc_base, demo.token)
+    saved = load_saved(controller)
+    notice = controller.window.notice
+    broken_disk(True)
+
+    saved.store.watch("site-1", "1")
+    assert notice.isVisibleTo(controller.window)
+    notice.close_button.click()
+    saved.store.watch("site-1", "2")
+    saved.store.unwatch("site-1", "1")
+    assert not notice.isVisibleTo(controller.window), "told once, not on every save"
+
+    broken_disk(False)
+    saved.store.watch("site-1", "3")
+    assert [t.task_id for t in Store().tasks] == ["2", "3"]
+    broken_disk(True)
+    saved.store.watch("site-1", "4")
+    assert notice.isVisibleTo(controller.window), "a new spell of failures is told again"
+
+
+def test_preferences_changed_while_the_disk_refuses_take_effect(
+    qtbot: Any, controller: AppController, broken_disk: Callable[[bool], None]
+) -> None:
+    saved = load_saved(controller)
+    broken_disk(True)
+
+    def change(dialog: SettingsDialog) -> None:
+        dialog.preferencesChanged.connect(applied.append)  # SavedSites hands it to the poller
+        dialog.poll_interval.setValue(42)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        closed.append(not dialog.isVisible())
+
+    closed: list[bool] = []
+    applied: list[Any] = []
+    answer_modal(SettingsDialog, change)
+    controller.actions.settings.trigger()
+
+    assert closed == [True], "OK closes the dialog"
+    assert [prefs.poll_interval for prefs in applied] == [42]
+    assert saved.store.preferences.poll_interval == 42
+    assert controller.window.notice.isVisibleTo(controller.window)
+
+    broken_disk(False)
+    saved.store.clear_history()  # any later save writes the preferences too
+    assert Store().preferences.poll_interval == 42
+
+
+def test_a_site_removed_while_the_disk_refuses_is_gone_from_the_app_and_the_keyring(
+    qtbot: Any,
+    controller: AppController,
+    demo: Any,
+    memory_keyring: MemoryKeyring,
+    broken_disk: Callable[[bool], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    save_site(demo.dc_base, demo.token)
+    saved = load_saved(controller)
+    assert controller.service.site_ids() == ["site-1"]
+    broken_disk(True)
+    monkeypatch.setattr(SettingsDialog, "confirm_removal", lambda self, site: True)
+
+    def remove(dialog: SettingsDialog) -> None:
+        dialog.site_list.setCurrentRow(0)
+        dialog.remove_button.click()
+
+    answer_modal(SettingsDialog, remove)
+    controller.actions.settings.trigger()
+
+    assert controller.window.sites() == []
+    assert controller.service.site_ids() == []
+    assert memory_keyring.passwords == {}
+    assert controller.window.notice.isVisibleTo(controller.window)
+    assert saved.store.sites == []
+    broken_disk(False)
+    saved.store.clear_history()
+    assert Store().sites == []
 
 
 # Dialogs

@@ -4,6 +4,7 @@ One JSON file, replaced atomically on every save (write a temp file, fsync, rena
 or a kill at any moment leaves either the previous or the new state. A file that cannot be read
 is moved aside, never deleted, and the app starts with an empty store and a warning; a file with
 some records that cannot be used loads the rest, and a copy of it as it was is kept beside it.
+A save the disk refuses leaves the change in effect in memory; the next save writes everything.
 Used from the GUI thread only.
 """
 
@@ -14,6 +15,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -48,13 +50,16 @@ class Store:
 
     ``problem`` is a sentence for the UI when the previous file had to be set aside, or parts
     of it left out (``set_aside`` is where the file as it was went); None when everything
-    loaded.
+    loaded. ``save_failed`` is called with a sentence for the UI at the first of a spell of
+    failed saves (a save that works ends the spell); every failure is logged.
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_store_path()
         self.problem: str | None = None
         self.set_aside: Path | None = None
+        self.save_failed: Callable[[str], None] | None = None
+        self.unsaved = False  # the last save failed: memory holds changes the file does not
         self.state = self._load()
 
     # Reading
@@ -141,7 +146,7 @@ class Store:
 
         An update for a task no longer watched (the user stopped it mid-poll) is dropped; an
         update keeps the task's ``added_at`` and ``discovered``. Saved when a task was added,
-        changed phase or ended.
+        changed phase or ended, or while an earlier save failed (this one writes its news too).
         """
         dirty = False
         for task in added:
@@ -163,7 +168,7 @@ class Store:
             self.state.tasks = [t for t in self.state.tasks if (t.site_id, t.task_id) not in ended]
             self.state.history = [*self.state.history, *finished][-MAX_HISTORY:]
             dirty = True
-        if dirty:
+        if dirty or self.unsaved:
             self.save()
 
     def _find(self, site_id: str, task_id: str) -> WatchedTask | None:
@@ -198,10 +203,36 @@ class Store:
 
     # Disk
 
-    def save(self) -> None:
-        """Write the whole state atomically; raises OSError when the disk refuses."""
+    def save(self) -> bool:
+        """Write the whole state atomically; False when the disk refused.
+
+        A refusal is never raised: every change is made in memory first, so the app goes on
+        with it, and the next save that works writes everything (the app also tries again by
+        itself, gui/views/saved_sites.py).
+        """
         text = json.dumps(state_to_json(self.state), indent=1, ensure_ascii=False)
-        write_atomically(self.path, text.encode("utf-8"))
+        try:
+            write_atomically(self.path, text.encode("utf-8"))
+        except OSError as error:
+            self._report_failed_save(error)
+            return False
+        if self.unsaved:
+            log.info("Saved settings to %s again", self.path)
+        self.unsaved = False
+        return True
+
+    def _report_failed_save(self, error: OSError) -> None:
+        if self.unsaved:
+            log.debug("Still cannot save settings to %s: %s", self.path, error)
+            return
+        self.unsaved = True
+        log.warning("Could not save settings to %s: %s", self.path, error)
+        if self.save_failed is not None:
+            self.save_failed(
+                f"Could not save your sites, tasks and settings to {self.path} "
+                f"({error.strerror or error}). What you changed is in effect until the app "
+                "quits, and the app saves it all as soon as the disk lets it."
+            )
 
     def _load(self) -> StoreState:
         try:

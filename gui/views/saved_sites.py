@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 # enough that a Secret Service showing an unlock prompt on each read does not nag; "Retry sign-in"
 # asks at once.
 KEYRING_RETRY_MS = 10 * 60 * 1000
+# How often a store the disk refused is written again while nothing else saves it (each change,
+# and each poll that brings news, tries too).
+SAVE_RETRY_MS = 30 * 1000
 
 
 class SavedSites(QObject):
@@ -39,6 +42,7 @@ class SavedSites(QObject):
         policy: PollPolicy | None = None,
         *,
         keyring_retry_ms: int = KEYRING_RETRY_MS,
+        save_retry_ms: int = SAVE_RETRY_MS,
     ) -> None:
         super().__init__(controller)
         self._base_policy = policy or PollPolicy()
@@ -53,7 +57,11 @@ class SavedSites(QObject):
         a.add_site.triggered.connect(lambda: self.open_settings(add_site=""))
         a.retry_sign_in.triggered.connect(lambda: self.retry_keyring())
         self._keyring_waiting: set[str] = set()  # sites whose token the keyring would not give
-        self._save_failed = False  # told the user once; said again only after a save worked
+        # Whatever the user did goes on in memory; the store says once when it cannot save.
+        store.save_failed = self._tell_save_failed
+        self._save_retry = QTimer(self)
+        self._save_retry.setInterval(save_retry_ms)
+        self._save_retry.timeout.connect(self._retry_save)
         self._keyring_timer = QTimer(self)
         self._keyring_timer.setSingleShot(True)
         self._keyring_timer.setInterval(keyring_retry_ms)
@@ -173,6 +181,14 @@ class SavedSites(QObject):
         """Whether a timed read of the keyring is due for a site still waiting on it."""
         return self._keyring_timer.isActive()
 
+    def _tell_save_failed(self, text: str) -> None:
+        self.controller.window.show_notice(text)
+        self._save_retry.start()
+
+    def _retry_save(self) -> None:
+        if not self.store.unsaved or self.store.save():
+            self._save_retry.stop()
+
     def _remember_all(self, events: object) -> None:
         """Keep the store in step with one site's poll: what each saved task last showed, and
         the tasks that ended, moved to the history."""
@@ -213,23 +229,8 @@ class SavedSites(QObject):
                         elapsed_ms=view.status.elapsed_ms if view.status else 0,
                     )
                 )
-        if not seen:
-            return
-        try:
+        if seen:
             self.store.remember_poll(added, seen, finished)
-            if self._save_failed:
-                self.store.save()  # the news of the polls whose save failed
-        except OSError as error:
-            # The table still shows everything; only a restart would miss this poll's news.
-            log.warning("Could not save the watched tasks to %s: %s", self.store.path, error)
-            if not self._save_failed:
-                self._save_failed = True
-                self.controller.window.show_notice(
-                    f"Could not save your watched tasks to {self.store.path} "
-                    f"({error.strerror or error}). Watching goes on; the app will try again."
-                )
-            return
-        self._save_failed = False
 
     def _forget(self, site_id: str, task_id: str) -> None:
         """Stopped by the user: not watched, not in the history, and not found again by

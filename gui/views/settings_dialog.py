@@ -84,15 +84,15 @@ class SettingsDialog(QDialog):
         tabs = QTabWidget()
         tabs.addTab(sites_tab, "Sites")
         tabs.addTab(self._general_tab(store.preferences), "General")
-        box = QDialogButtonBox(
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        box.accepted.connect(self.apply_preferences)
-        box.rejected.connect(self.reject)
+        self.buttons.accepted.connect(self.apply_preferences)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
         layout.addWidget(self.message)
-        layout.addWidget(box)
+        layout.addWidget(self.buttons)
         self._fill_sites()
 
     def _general_tab(self, prefs: Preferences) -> QWidget:
@@ -219,7 +219,8 @@ class SettingsDialog(QDialog):
         )
 
     def apply_preferences(self) -> None:
-        """Save the preferences (and the login entry) and close; stays open on failure."""
+        """Save the preferences (and the login entry) and close; stays open when the login
+        entry cannot be changed. A store that cannot be written says so itself (Store)."""
         prefs = self.preferences()
         if prefs.start_on_login != self._store.preferences.start_on_login:
             problem = _set_autostart(prefs.start_on_login)

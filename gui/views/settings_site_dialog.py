@@ -152,12 +152,12 @@ class SiteDialog(QDialog):
             except SecretsError as error:
                 # A locked or failing keyring: keep what can be kept (the site, in the store) and
                 # leave the dialog open with the token, so nothing the user typed is lost unseen.
-                if self._save_site(site):
-                    self._show_keyring_problem(
-                        error,
-                        "The site was saved without its token. Unlock the keyring and press "
-                        "Save again, or keep the token for this session only.",
-                    )
+                self._save_site(site)
+                self._show_keyring_problem(
+                    error,
+                    "The site was saved without its token. Unlock the keyring and press "
+                    "Save again, or keep the token for this session only.",
+                )
                 return
         self._finish(site)
 
@@ -171,18 +171,14 @@ class SiteDialog(QDialog):
         self._finish(site)
 
     def _finish(self, site: SiteConfig) -> None:
-        if self._save_site(site):
-            self.accept()
+        self._save_site(site)
+        self.accept()
 
-    def _save_site(self, site: SiteConfig) -> bool:
-        try:
-            self._store.put_site(site)
-        except OSError as error:
-            self.error.setText(f"Could not save the settings file: {error.strerror or error}")
-            return False
+    def _save_site(self, site: SiteConfig) -> None:
+        # In effect for this run even when the disk refuses; the store tells the user then.
+        self._store.put_site(site)
         log.info("Site %s (%s) saved", site.site_id, site.address.host)
         self.siteSaved.emit(site.site_id)
-        return True
 
     # Checks that talk to the site, off the GUI thread
 
