@@ -97,7 +97,7 @@ def test_a_history_entry_with_a_text_percent_is_listed_and_painted(
     # Synchronous paints of every cell: a text percent used to raise in the delegate's paint()
     # on every repaint, and to crash the process from a grab.
     assert not controller.window.grab().isNull()
-    controller.window.proxy.sort(Column.ELAPSED)
+    controller.window.model.sort(Column.ELAPSED)
     assert not controller.window.grab().isNull()
     notice = controller.window.notice
     assert notice.isVisibleTo(controller.window)
