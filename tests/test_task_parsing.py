@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis_jsonschema import from_schema
 
 from gui.confluence import MalformedTask, TaskState, parse_task
+from gui.confluence.task import MAX_ELAPSED_MS
 from gui.confluence.titles import task_title
 
 # A copy of ../shared/spec/confluence-longtask-openapi.json (Atlassian's own schema subset), so a
@@ -224,3 +225,9 @@ def test_the_spec_copy_matches_the_shared_one_when_it_is_beside_the_repo() -> No
     if not shared.exists():
         pytest.skip("../shared is not beside this clone")
     assert json.loads(shared.read_text()) == json.loads(SPEC_PATH.read_text())
+
+
+def test_an_absurd_elapsed_time_is_held_to_a_century() -> None:
+    task = parse_task({"id": "1", "elapsedTime": 10**400, "percentageComplete": 5})
+    assert task.elapsed_ms == MAX_ELAPSED_MS
+    assert task.elapsed_ms / 1000 > 0  # float arithmetic works on it

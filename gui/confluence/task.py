@@ -61,6 +61,11 @@ class TaskStatus:
         return self.message or "The server reported the task as unsuccessful."
 
 
+# No task runs a century; a larger elapsedTime is nonsense that would overflow float arithmetic
+# (a JSON integer can have thousands of digits).
+MAX_ELAPSED_MS = 100 * 365 * 24 * 3600 * 1000
+
+
 def parse_task(payload: object, base_url: str | None = None) -> TaskStatus:
     """Parse one task object from a by-id or list answer; ``base_url`` resolves result links."""
     if not isinstance(payload, Mapping):
@@ -93,7 +98,7 @@ def parse_task(payload: object, base_url: str | None = None) -> TaskStatus:
         task_id=task_id,
         state=state,
         percent=max(0, min(100, percent)),
-        elapsed_ms=max(0, elapsed_ms),
+        elapsed_ms=max(0, min(elapsed_ms, MAX_ELAPSED_MS)),
         title=task_title(name_key, translation),
         message=message,
         errors=tuple(e for e in errors if e),
