@@ -21,9 +21,9 @@ class SecretMask:
     """Replaces every form of one site's credentials (``Credentials.secret_forms()``) by
     ``[redacted]``; with no credentials it changes nothing."""
 
-    # Limitation: only the forms in which the secret travels (and their percent-encoding) are
-    # found; a server that transforms it otherwise (JSON \\u escapes in an error excerpt,
-    # another encoding, a token cut in pieces) is not caught.
+    # Limitation: only the forms in which the secret travels (and their percent-encoding and
+    # JSON string escaping) are found; a server that transforms it otherwise (\\u escapes of
+    # plain letters, another encoding, a token cut in pieces) is not caught.
 
     def __init__(self, credentials: Credentials | None = None) -> None:
         self.forms = credentials.secret_forms() if credentials is not None else ()

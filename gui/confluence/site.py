@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import enum
 import ipaddress
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -13,6 +14,9 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from gui.confluence.errors import InvalidInput
 
 GATEWAY_HOST = "api.atlassian.com"
+# The shortest secret masked in server echoes: a shorter one would garble ordinary words. No real
+# Confluence token is anywhere near this short (API tokens and personal access tokens are longer).
+MASKABLE_LENGTH = 8
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 # "mailto:x" or "javascript:x", as opposed to "host:8090" (a port is digits).
 _OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
@@ -81,15 +85,19 @@ class Credentials:
     def secret_forms(self) -> tuple[str, ...]:
         """Every form in which the secret travels, longest first, for masking server echoes
         (see gui/confluence/redaction.py): the token, the header, the Basic value with and
-        without its "=" padding, and each of them percent-encoded as in a link's query."""
+        without its "=" padding, each of them percent-encoded as in a link's query, and each
+        as a JSON string spells it (a token may hold a quote or a backslash; a Basic value a
+        "/", which some servers write as "\\/")."""
         header = self.authorization_header()
         forms = {self.token, header}
         if self.kind is AuthKind.BASIC:
             value = header.split(" ", 1)[1]
             forms |= {value, value.rstrip("=")}
         forms |= {quote(form, safe="") for form in forms}
+        escaped = {json.dumps(form)[1:-1] for form in forms}
+        forms |= escaped | {form.replace("/", "\\/") for form in escaped}
         # Masking a very short string would garble ordinary words and reveal what it is.
-        return tuple(sorted((f for f in forms if len(f) >= 8), key=len, reverse=True))
+        return tuple(sorted((f for f in forms if len(f) >= MASKABLE_LENGTH), key=len, reverse=True))
 
     @classmethod
     def for_token(cls, token: str, user: str | None = None) -> Credentials:
