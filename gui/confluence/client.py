@@ -133,6 +133,7 @@ class ConfluenceClient:
         self,
         page_size: int = DEFAULT_PAGE_SIZE,
         on_malformed: Callable[[MalformedTask], None] | None = None,
+        on_incomplete: Callable[[str], None] | None = None,
     ) -> list[TaskStatus]:
         """Every task the site lists as active, following each page of the list.
 
@@ -140,11 +141,18 @@ class ConfluenceClient:
         so one bad task cannot hide the others; when no item at all can be read, the first
         error is raised (then the list itself is not Confluence's). Without it, any bad item
         raises.
+
+        A task listed twice (offset paging while tasks come and go) is kept once. A list whose
+        pages do not move on (the same next link again, a page of tasks already seen, a size
+        of 0) is read no further; ``on_incomplete`` is then told why, in words for a person.
         """
         tasks: list[TaskStatus] = []
+        seen: set[str] = set()
         unreadable: list[MalformedTask] = []
         start = 0
         url = self.address.api_root + "/longtask"
+        previous_next: str | None = None
+        stopped: str | None = None
         for _ in range(_MAX_PAGES):
             try:
                 payload = self._get_json(url, {"start": start, "limit": page_size})
@@ -154,26 +162,45 @@ class ConfluenceClient:
                     "Check the site address: on Cloud it ends in /wiki.",
                     status=404,
                 ) from error
-            results, size, limit, has_next = _page(payload)
+            results, size, limit, has_next, next_link = _page(payload)
+            fresh = 0
             for item in results:
                 try:
-                    tasks.append(self._parse(item))
+                    task = self._parse(item)
                 except MalformedTask as problem:
                     if on_malformed is None:
                         raise
                     unreadable.append(problem)
+                    fresh += 1
+                    continue
+                if task.task_id not in seen:
+                    seen.add(task.task_id)
+                    tasks.append(task)
+                    fresh += 1
             # A server that sends `_links` names the next page when there is one; only without
             # them does a full page suggest more (and cost one empty request at the end).
             more = has_next if has_next is not None else size >= limit
             if not results or not more:
                 break
+            if next_link is not None and next_link == previous_next:
+                stopped = "it names the same next page again"
+            elif size <= 0:
+                stopped = "its page size of 0 would never move on"
+            elif not fresh:
+                stopped = "a page held only tasks already listed"
+            if stopped:
+                break
+            previous_next = next_link
             start += size
         else:
-            log.warning(
-                "Stopped following the task list of %s after %d pages",
-                self.address.host,
-                _MAX_PAGES,
-            )
+            stopped = f"it still had more after {_MAX_PAGES} pages"
+        if stopped:
+            log.warning("Stopped following the task list of %s: %s", self.address.host, stopped)
+            if on_incomplete is not None:
+                on_incomplete(
+                    f"Stopped reading the task list of {self.address.host}: {stopped}. "
+                    "The list shown may be incomplete."
+                )
         if unreadable and not tasks:
             raise unreadable[0]
         if on_malformed is not None:
@@ -411,7 +438,9 @@ class ConfluenceClient:
         return time.monotonic() + self._total_timeout
 
 
-def _page(payload: Any) -> tuple[list[Any], int, int, bool | None]:
+def _page(payload: Any) -> tuple[list[Any], int, int, bool | None, str | None]:
+    """A list page's items, size, limit, whether `_links` names a next page (None without
+    `_links`) and that next link as text."""
     if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
         raise NotConfluence("The task list answer has no 'results' list")
     results = payload["results"]
@@ -419,9 +448,10 @@ def _page(payload: Any) -> tuple[list[Any], int, int, bool | None]:
     limit = payload.get("limit", len(results) or 1)
     links = payload.get("_links")
     has_next = bool(links.get("next")) if isinstance(links, dict) else None
+    next_link = str(links["next"]) if has_next and isinstance(links, dict) else None
     if not isinstance(size, int) or not isinstance(limit, int) or limit <= 0:
         raise NotConfluence("The task list answer has a malformed 'size' or 'limit'")
-    return results, size, limit, has_next
+    return results, size, limit, has_next, next_link
 
 
 def _server_reason(body: bytes) -> str:
