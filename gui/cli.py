@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from gui import APP_ID
 from gui.commands.arguments import CommandLineError, build_parser
-from gui.commands.exit_codes import ExitCode
+from gui.commands.exit_codes import ExitCode, OutputError
 
 if TYPE_CHECKING:
     from gui.commands.watch import Pacer
@@ -79,12 +79,19 @@ def main(argv: Sequence[str] | None = None, *, pacer: Pacer | None = None) -> in
     ``pacer`` replaces the clock ``watch`` waits on (tests drive it with the demo's clock).
     """
     _replace_unencodable()
+    if sys.stderr is None:
+        # Started with stderr closed (2>&-): what would be said there goes nowhere instead.
+        sys.stderr = open(os.devnull, "w")
     try:
         try:
             args = build_parser().parse_args(argv)
         except CommandLineError as error:
             _say(f"{error}\n")
             return ExitCode.USAGE
+        if args.command is not None and sys.stdout is None:
+            # Started with stdout closed (>&-): every command's answer would be lost.
+            _say(f"{APP_ID} {args.command}: cannot write the output: standard output is closed.\n")
+            return ExitCode.OUTPUT_ERROR
         setup_logging(args.verbose)
         try:
             return _dispatch(args, pacer)
@@ -96,13 +103,28 @@ def main(argv: Sequence[str] | None = None, *, pacer: Pacer | None = None) -> in
         # would only look like a crash.
         _discard_closed_output()
         return ExitCode.BROKEN_PIPE
+    except OutputError as error:
+        # A full disk or a stream closed under us: not a task's outcome, so not exit 1.
+        where = "standard error" if error.stream is sys.stderr else "standard output"
+        _say(f"{APP_ID}: cannot write to {where}: {error.reason}\n")
+        _discard_closed_output()
+        return ExitCode.OUTPUT_ERROR
 
 
 def _say(text: str, stream: TextIO | None = None) -> None:
-    """Print through the one masking path (imported late: the entry point starts cheap)."""
+    """Print through the one masking path (imported late: the entry point starts cheap).
+
+    To stderr, best effort: when even stderr cannot be written, there is no one left to tell.
+    """
     from gui.commands.output import write
 
-    write(stream or sys.stderr, text)
+    if stream is not None:
+        write(stream, text)
+        return
+    try:
+        write(sys.stderr, text)
+    except OutputError:
+        pass
 
 
 def _replace_unencodable() -> None:
@@ -114,8 +136,8 @@ def _replace_unencodable() -> None:
 
 
 def _discard_closed_output() -> None:
-    """Point the closed stdout (and stderr, when it went into the same pipe) at /dev/null, so
-    the flush at exit finds somewhere to put what is still buffered instead of failing again."""
+    """Point the closed or failing stdout (and stderr, when it fails too) at /dev/null, so the
+    flush at exit finds somewhere to put what is still buffered instead of failing again."""
     closed = [sys.stdout] + ([] if _flushes(sys.stderr) else [sys.stderr])
     for stream in closed:
         try:
@@ -131,7 +153,7 @@ def _flushes(stream: TextIO | None) -> bool:
     try:
         if stream is not None:
             stream.flush()
-    except BrokenPipeError:
+    except (OSError, ValueError):
         return False
     return True
 

@@ -8,9 +8,11 @@ import contextlib
 import http.server
 import json
 import logging
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,9 @@ from gui.demo import DemoConfluence, ManualClock
 
 # Distinctive enough that finding it anywhere in the output can only mean it leaked.
 TOKEN = "tkn-Zq8x3LmP0w-never-print-me-5Kd9"
+# The installed entry point, as a user runs it (python -m gui where it is not installed).
+ENTRY_POINT = Path(sys.executable).with_name("confluence-task-tray")
+PROGRAM = [str(ENTRY_POINT)] if ENTRY_POINT.exists() else [sys.executable, "-m", "gui"]
 JSON_FIELDS = {"task", "site", "state", "percent", "elapsed_ms", "title", "message"}
 
 

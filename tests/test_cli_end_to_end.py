@@ -7,18 +7,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import TOKEN, secret_forms
+from cli_helpers import PROGRAM, TOKEN, secret_forms
 
 from gui.demo import DemoConfluence, DemoTask
-
-ENTRY_POINT = Path(sys.executable).with_name("confluence-task-tray")
-PROGRAM = [str(ENTRY_POINT)] if ENTRY_POINT.exists() else [sys.executable, "-m", "gui"]
 
 
 @pytest.fixture

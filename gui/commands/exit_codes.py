@@ -6,6 +6,7 @@ Standard library only: the entry point imports this before it knows which comman
 from __future__ import annotations
 
 import enum
+from typing import TextIO
 
 
 class ExitCode(enum.IntEnum):
@@ -17,10 +18,23 @@ class ExitCode(enum.IntEnum):
     NOT_FOUND = 3
     UNREACHABLE = 4
     TIMEOUT = 5
+    # Our own output could not be written (a full disk, stdout closed at start): EX_IOERR of
+    # sysexits.h, so a script never reads it as the outcome of a task.
+    OUTPUT_ERROR = 74
     INTERRUPTED = 130
     BROKEN_PIPE = 141  # what a shell reports for a process SIGPIPE ended (128 + 13)
 
     USAGE = 2
+
+
+class OutputError(Exception):
+    """Our output could not be written (a full disk, a closed stream): not a task's outcome,
+    so it ends the command with OUTPUT_ERROR whatever the tasks did."""
+
+    def __init__(self, stream: TextIO | None, reason: str) -> None:
+        super().__init__(reason)
+        self.stream = stream
+        self.reason = reason
 
 
 # Problems with how we watch come first: they mean the outcome of the tasks is unknown, and a

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Protocol, TextIO
 
+from wcwidth import wcwidth
+
+from gui.commands.exit_codes import OutputError
+from gui.confluence.plain_text import ELLIPSIS, display_text
 from gui.platform.logging_setup import mask_secrets
 
 BAR_WIDTH = 20
@@ -56,31 +60,95 @@ class Renderer(Protocol):
 
 
 def plain_text(text: str) -> str:
-    """Server text made safe for a terminal: control characters (escape sequences) removed."""
-    cleaned = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
-    return " ".join(cleaned.split())
+    """Server text made safe for a terminal on one line: the window's rules (control characters
+    made inert, bidi overrides and isolates dropped), then runs of white space made one space."""
+    return " ".join(display_text(text).split())
 
 
 def printable(text: str) -> str:
-    """Server text kept whole (lines and tabs) for ``get`` and logs, with every other control
-    character spelled out as ``\\xNN`` so it cannot move the cursor or retitle the terminal."""
-    return "".join(
-        f"\\x{ord(c):02x}" if c not in "\n\t" and unicodedata.category(c) == "Cc" else c
-        for c in text
-    )
+    """Server text kept whole (lines and tabs) for ``get`` and logs, with every character the
+    window would not show as it is (controls, bidi overrides) spelled out as ``\\xNN`` or
+    ``\\uNNNN``, so it can neither drive the terminal nor reorder what is read."""
+    return "".join(c if c in "\n\t" or display_text(c) == c else _escaped(c) for c in text)
 
 
-def write(stream: TextIO, text: str) -> None:
-    """Every line the command line prints goes through here, so a secret is masked in it."""
-    stream.write(mask_secrets(text))
-    stream.flush()
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def write(stream: TextIO | None, text: str) -> None:
+    """Every line the command line prints goes through here, so a secret is masked in it.
+
+    A closed pipe stays a BrokenPipeError (the entry point exits 141 for it); any other failure
+    to write becomes an OutputError, so no caller mistakes it for a failed task.
+    """
+    if stream is None:
+        # Python sets sys.stdout to None when the program starts with that descriptor closed.
+        raise OutputError(stream, "the stream is closed")
+    try:
+        stream.write(mask_secrets(text))
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as error:
+        # ValueError: "I/O operation on closed file", when the stream object itself was closed.
+        reason = getattr(error, "strerror", None) or str(error)
+        raise OutputError(stream, reason) from error
+
+
+# Longer than any task runs; a bigger number is a server's nonsense, and printing all of its
+# digits would only push the rest of the line off the screen.
+MAX_SHOWN_HOURS = 10_000
 
 
 def elapsed_text(elapsed_ms: int) -> str:
+    """``m:ss`` or ``h:mm:ss``; beyond MAX_SHOWN_HOURS just "more than 10000 h"."""
     seconds = max(0, elapsed_ms) // 1000
     hours, rest = divmod(seconds, 3600)
+    if hours >= MAX_SHOWN_HOURS:
+        return f"more than {MAX_SHOWN_HOURS} h"
     minutes, seconds = divmod(rest, 60)
     return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+
+def _char_width(char: str) -> int:
+    # -1 is a character wcwidth cannot size (none should be left after plain_text): count it as
+    # one column, so a line is cut too early rather than wrapped.
+    width = wcwidth(char)
+    return 1 if width < 0 else width
+
+
+def display_width(text: str) -> int:
+    """How many terminal columns ``text`` takes: East Asian wide characters take two."""
+    return sum(_char_width(char) for char in text)
+
+
+def fit_width(text: str, columns: int) -> str:
+    """``text`` cut to at most ``columns`` terminal columns, ending in an ellipsis when cut.
+
+    Cut by display width, not by characters: a line of wide (CJK) characters cut by count would
+    still wrap, and a redraw that moves up by lines would then overwrite the wrong rows.
+    """
+    # Limitation: widths are wcwidth's, character by character; an emoji that a variation
+    # selector turns wide may take one column more than counted on some terminals.
+    if display_width(text) <= columns:
+        return text
+    room = columns - _char_width(ELLIPSIS)
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        width = _char_width(char)
+        if used + width > room:
+            break
+        kept.append(char)
+        used += width
+    return "".join(kept).rstrip() + ELLIPSIS if columns > 0 else ""
+
+
+def pad_width(text: str, columns: int) -> str:
+    """``text`` followed by spaces up to ``columns`` terminal columns (a table cell)."""
+    return text + " " * max(0, columns - display_width(text))
 
 
 def bar(percent: int, width: int = BAR_WIDTH) -> str:
@@ -113,6 +181,14 @@ def human_line(line: TaskLine, show_site: bool) -> str:
     return f"{text}  {message}" if message else text
 
 
+def json_line(fields: dict[str, object]) -> str:
+    """One JSON object and a line break, with secrets masked in each text before it is encoded:
+    JSON escapes a quote or backslash in a token, and the escaped form would slip past a mask
+    applied to the encoded line."""
+    masked = {key: mask_secrets(v) if isinstance(v, str) else v for key, v in fields.items()}
+    return json.dumps(masked) + "\n"
+
+
 def _show_sites(lines: list[TaskLine]) -> bool:
     return len({line.site for line in lines}) > 1
 
@@ -129,7 +205,7 @@ class JsonLines:
             key = (line.site, line.task)
             if line.state != WAITING and self._last.get(key) != line.change_key():
                 self._last[key] = line.change_key()
-                write(self._out, json.dumps(line.to_json()) + "\n")
+                write(self._out, json_line(line.to_json()))
 
     def finish(self, lines: list[TaskLine]) -> None:
         self.update([_as_final(line) for line in lines])
@@ -164,24 +240,68 @@ def _as_final(line: TaskLine) -> TaskLine:
 
 
 class LiveBlock:
-    """A block of one line per task, redrawn in place on a terminal after every poll."""
+    """A block of one line per task, redrawn in place on a terminal after every poll.
+
+    The block never takes more than the terminal's rows less one, and no line more than its
+    columns less one: a line that wraps, or a block taller than the screen, scrolls away where
+    the redraw cannot reach it, and each redraw would leave another copy in the scrollback.
+    Tasks that do not fit are counted on the block's last line, the ones still open shown first.
+    """
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
         self._drawn = 0
 
     def update(self, lines: list[TaskLine]) -> None:
-        width = max(40, shutil.get_terminal_size().columns - 1)
-        show_site = _show_sites(lines)
-        # Move to the start of the block, then rewrite each line and clear what was left of it.
-        text = f"\x1b[{self._drawn}F" if self._drawn else ""
-        for line in lines:
-            text += "\x1b[2K" + human_line(line, show_site)[:width] + "\n"
-        self._drawn = len(lines)
-        write(self._out, text)
+        size = shutil.get_terminal_size()
+        self._draw(lines, max(1, size.columns - 1), max(1, size.lines - 1))
 
     def finish(self, lines: list[TaskLine]) -> None:
-        self.update(lines)
+        # The last draw is never redrawn: every task gets its final line, even past the screen.
+        size = shutil.get_terminal_size()
+        self._draw(lines, max(1, size.columns - 1), max(1, len(lines)))
+
+    def _draw(self, lines: list[TaskLine], width: int, rows: int) -> None:
+        show_site = _show_sites(lines)
+        shown, hidden = _fit_rows(lines, rows)
+        texts = [human_line(line, show_site) for line in shown]
+        if hidden:
+            texts.append(_hidden_summary(hidden, bool(shown)))
+        # Move to the start of the block, then rewrite each line and clear what was left of it;
+        # lines left over from a taller block before are cleared too.
+        text = f"\x1b[{self._drawn}F" if self._drawn else ""
+        text += "".join("\x1b[2K" + fit_width(line, width) + "\n" for line in texts)
+        leftover = self._drawn - len(texts)
+        if leftover > 0:
+            text += "\x1b[2K\n" * leftover + f"\x1b[{leftover}F"
+        self._drawn = len(texts)
+        write(self._out, text)
+
+
+_OPEN = ("running", WAITING)
+
+
+def _fit_rows(lines: list[TaskLine], rows: int) -> tuple[list[TaskLine], list[TaskLine]]:
+    """The lines to show in ``rows`` rows (one kept for the count of the rest), in their own
+    order, open tasks chosen before ended ones; and the lines left out."""
+    if len(lines) <= rows:
+        return lines, []
+    by_priority = sorted(range(len(lines)), key=lambda i: (lines[i].state not in _OPEN, i))
+    chosen = set(by_priority[: rows - 1])
+    shown = [line for i, line in enumerate(lines) if i in chosen]
+    hidden = [line for i, line in enumerate(lines) if i not in chosen]
+    return shown, hidden
+
+
+def _hidden_summary(hidden: list[TaskLine], after_shown: bool) -> str:
+    """ "… and 18 more tasks (3 running, 15 done)": what the block had no room for."""
+    counts = Counter("running" if line.state in _OPEN else line.state for line in hidden)
+    parts = [f"{counts[state]} {_STATE_WORDS[state].lower()}" for state in STATES if counts[state]]
+    noun = "task" if len(hidden) == 1 else "tasks"
+    states = ", ".join(parts)
+    if after_shown:
+        return f"{ELLIPSIS} and {len(hidden)} more {noun} ({states})"
+    return f"{len(hidden)} {noun} ({states})"
 
 
 def renderer_for(out: TextIO, as_json: bool, verbose: bool = False) -> Renderer:
