@@ -155,3 +155,80 @@ def test_a_token_that_cannot_travel_in_a_header_exits_2_without_echo(
     assert "cannot be used" in captured.err
     for part in token.split():
         assert part not in captured.out + captured.err
+
+
+# Who signs in: --user
+
+
+def test_user_given_twice_is_refused_like_site(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    argv = ["--site", site.cloud_base, "--user", "a@example.com", "--user", "b@example.com", "1"]
+    run = run_cli(capsys, clock, "watch", *argv)
+    assert run.code == 2
+    assert "confluence-task-tray watch: --user can be given once" in run.err
+    assert site.requests == []
+
+
+def test_empty_user_is_refused_rather_than_taken_for_bearer(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    run = run_cli(capsys, clock, "list", "--site", site.cloud_base, "--user", "")
+    assert run.code == 2
+    assert "--user is empty" in run.err and "Bearer" in run.err
+    assert site.requests == []
+
+
+def test_an_email_with_a_colon_is_blamed_on_the_email_not_the_token(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    run = run_cli(capsys, clock, "list", "--site", site.cloud_base, "--user", "a:b@x")
+    assert run.code == 2
+    assert run.err.startswith("--user: The email or user name contains a ':'")
+    assert "token" not in run.err.lower()
+
+
+# Messages about the command line itself
+
+
+def test_range_message_gives_whole_seconds_and_days(capsys: Capsys) -> None:
+    assert main(["watch", "--timeout", "0", "1"]) == 2
+    assert "more than 0 up to 2592000 (30 days)" in capsys.readouterr().err
+    assert main(["watch", "--give-up", "0", "1"]) == 2
+    assert "from 1 up to 604800 (7 days)" in capsys.readouterr().err
+    assert main(["watch", "--interval", "0", "1"]) == 2
+    assert "from 0.1 up to 3600\n" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["watch", "--bogus", "1"], "unrecognized arguments: --bogus"),
+        (["get", "1", "2"], "more values than the command takes"),
+        (["diagnose", "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_an_unrecognized_argument_is_reported_under_the_command_it_was_given_to(
+    capsys: Capsys, argv: list[str], words: str
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"confluence-task-tray {argv[0]}: {words}")
+
+
+def test_a_bad_task_reference_says_which_task_argument_it_was(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    run = run_cli(capsys, clock, "watch", "--site", site.cloud_base, "1", "not a task!", "3")
+    assert run.code == 2
+    assert run.err.startswith("TASK 2 of 3: That is not a task id.")
+    assert "not a task!" not in run.err
+
+
+@pytest.mark.parametrize("command", ["diagnose", "demo-server"])
+def test_verbose_after_any_command_means_what_it_means_before(command: str) -> None:
+    from gui.commands.arguments import build_parser
+
+    assert build_parser().parse_args([command, "-v"]).verbose is True
+    assert build_parser().parse_args(["-v", command]).verbose is True
+    assert build_parser().parse_args([command]).verbose is False

@@ -126,3 +126,28 @@ def test_an_unusable_site_address_is_refused_before_any_request(
     assert run.code == 2
     assert hint in run.err
     assert "Traceback" not in run.err
+
+
+def test_bare_id_beside_task_urls_of_one_site_is_watched_on_that_site(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    first, second, bare = (site.add_task(DemoTask(duration=4)) for _ in range(3))
+    urls = [f"{site.cloud_base}/rest/api/longtask/{task}" for task in (first, second)]
+    run = run_cli(capsys, clock, "watch", "--json", bare, *urls)
+    assert run.code == 0, run.err
+    assert {line["task"] for line in run.json_lines()} == {first, second, bare}
+
+
+def test_bare_id_beside_task_urls_of_two_sites_of_one_server_asks_which(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys
+) -> None:
+    cloud = site.add_task(DemoTask(duration=4))
+    dc = site.add_task(DemoTask(duration=4, dialect="dc"))
+    urls = [
+        f"{site.cloud_base}/rest/api/longtask/{cloud}",
+        f"{site.dc_base}/rest/api/longtask/{dc}",
+    ]
+    run = run_cli(capsys, clock, "watch", *urls, "1179651")
+    assert run.code == 2
+    assert "Task 1179651: which site?" in run.err
+    assert site.requests == []

@@ -8,6 +8,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from gui import APP_ID, __version__
 
@@ -36,7 +37,15 @@ class _RefuseToken(argparse.Action):
 
 
 class _Once(argparse.Action):
-    """An option that may be given once: a second ``--site`` would silently replace the first."""
+    """An option that may be given once: a second ``--site`` or ``--user`` would otherwise
+    silently replace the first, and the token would go to a place or an account the user did
+    not mean. ``reason`` is said when it is given twice."""
+
+    def __init__(
+        self, option_strings: Sequence[str], dest: str, *, reason: str, **kwargs: Any
+    ) -> None:
+        super().__init__(option_strings, dest, **kwargs)
+        self.reason = reason
 
     def __call__(
         self,
@@ -45,11 +54,12 @@ class _Once(argparse.Action):
         values: object,
         option_string: str | None = None,
     ) -> None:
-        if getattr(namespace, self.dest, None) is not None:
+        given = f"_given_{self.dest}"
+        if getattr(namespace, given, False):
             raise CommandLineError(
-                f"{parser.prog}: {option_string} can be given once. The token belongs to one "
-                "site: watch the tasks of another site in a separate run."
+                f"{parser.prog}: {option_string} can be given once. {self.reason}"
             )
+        setattr(namespace, given, True)
         setattr(namespace, self.dest, values)
 
 
@@ -78,15 +88,23 @@ class _Parser(argparse.ArgumentParser):
         if command_at is not None and words[command_at] == "demo-server":
             words, demo_args = words[: command_at + 1], words[command_at + 1 :]
         parsed, extra = self.parse_known_args(words, namespace)
-        if getattr(parsed, "command", None) == "demo-server":
+        command = getattr(parsed, "command", None)
+        if command == "demo-server":
             parsed.demo_args = demo_args
+            # -v means the same after the command as before it (the demo's parser lists it too).
+            if any(word in ("-v", "--verbose") for word in demo_args):
+                parsed.verbose = True
         if extra:
             # argparse would echo every stray word, and one of them may be a pasted secret.
+            prog = f"{self.prog} {command}" if command else self.prog
             options = [word.split("=", 1)[0] for word in extra if word.startswith("-")]
-            shown = " ".join(options) if options else "values"
+            if options:
+                problem = f"unrecognized arguments: {' '.join(options)}"
+            else:
+                problem = "more values than the command takes"
             raise CommandLineError(
-                f"{self.prog}: unrecognized arguments: {shown} (values are not repeated here, "
-                "in case one is a secret); see --help"
+                f"{prog}: {problem} (values are not repeated here, in case one is a secret); "
+                "see --help"
             )
         return parsed
 
@@ -95,6 +113,7 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, site_required: b
     parser.add_argument(
         "--site",
         action=_Once,
+        reason="The token belongs to one site: watch the tasks of another site in a separate run.",
         required=site_required,
         metavar="URL",
         help="the site as you open it in a browser, e.g. https://acme.atlassian.net"
@@ -102,11 +121,15 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, site_required: b
     )
     parser.add_argument(
         "--user",
+        action=_Once,
+        reason="The token belongs to one account: give the email it was made for.",
         metavar="EMAIL",
         help="sign in with Basic auth as this email (Cloud API token); without it: Bearer token",
     )
     parser.add_argument(
         "--token-env",
+        action=_Once,
+        reason="The token is read from one variable.",
         default="CONFLUENCE_TOKEN",
         metavar="NAME",
         help="environment variable holding the token (default: %(default)s)",
@@ -127,8 +150,8 @@ _WEEK = 7 * 24 * 3600.0
 
 def _seconds(low: float, high: float, *, above_low: bool = False) -> Callable[[str], float]:
     """An argparse type for a finite number of seconds within bounds (inf and nan refused)."""
-    lower = f"more than {low:g}" if above_low else f"from {low:g}"
-    wanted = f"a number of seconds {lower} up to {high:g}"
+    lower = f"more than {_number(low)}" if above_low else f"from {_number(low)}"
+    wanted = f"a number of seconds {lower} up to {_number(high)}{_in_days(high)}"
 
     def parse(text: str) -> float:
         # The value is not echoed: a misplaced word on a command line may be a pasted secret.
@@ -142,6 +165,19 @@ def _seconds(low: float, high: float, *, above_low: bool = False) -> Callable[[s
         return value
 
     return parse
+
+
+def _number(value: float) -> str:
+    """A bound as people write it: 2592000, not 2.592e+06; 0.1 stays 0.1."""
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def _in_days(seconds: float) -> str:
+    days = seconds / _DAY
+    return f" ({_number(days)} days)" if seconds >= _DAY and days == int(days) else ""
+
+
+_DAY = 24 * 3600.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,8 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser(
         "list",
         help="show the active tasks of a site",
-        description="Show the tasks --site is running now: title, progress, elapsed time and "
-        "message, as a table or with --json as one JSON object per line.",
+        description="Show the tasks --site is running now: title, progress, elapsed time and\n"
+        "message, as a table or with --json as one JSON object per line.\n" + _LIST_EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
     _add_connection_options(listing, site_required=True)
@@ -203,8 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     get = commands.add_parser(
         "get",
         help="show one raw answer, like curl",
-        description="GET one task and print the status, the body and, on an error, the "
-        "headers with every credential removed.",
+        description="GET one task and print the status, the body and, on an error, the\n"
+        "headers with every credential removed.\n" + _GET_EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
     _add_connection_options(get, site_required=False)
@@ -216,12 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
         allow_abbrev=False,
     )
-    commands.add_parser(
+    diagnose = commands.add_parser(
         "diagnose",
         help="show which keyring backend this machine offers (to tell why tokens cannot be saved)",
         allow_abbrev=False,
     )
-    for sub in (watch, listing, get):
+    for sub in (watch, listing, get, diagnose):
         # SUPPRESS keeps a -v given before the command from being reset by the subcommand.
         sub.add_argument(
             "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging"
@@ -244,6 +282,7 @@ exit status (when several apply, the first in this list wins):
   1    a task failed
   5    --timeout passed while tasks still ran
   0    every task succeeded
+  74   the output could not be written (a full disk, standard output closed)
   130  interrupted (Ctrl-C)
   141  the output was closed early (as by | head)
 
@@ -252,3 +291,33 @@ it waits as the site asks and goes on. Only trouble lasting --give-up seconds (o
 attempts) gives exit 4; rate limiting never counts toward it (bound it with --timeout).
 The token is read from the environment variable --token-env names, never from the command line.
 """
+
+_COMMON_EXIT_HELP = """\
+  74   the output could not be written (a full disk, standard output closed)
+  130  interrupted (Ctrl-C)
+  141  the output was closed early (as by | head)
+"""
+
+_LIST_EXIT_HELP = (
+    """
+exit status:
+  0    the list was shown (a task that cannot be read is left out, and a list whose pages
+       never move on is cut short, each with a warning on stderr)
+  2    the site rejected the credentials (or the token variable is missing, or the
+       command line is refused)
+  4    the site could not be reached, was rate limiting, or sent no readable list
+"""
+    + _COMMON_EXIT_HELP
+)
+
+_GET_EXIT_HELP = (
+    """
+exit status:
+  0    200 with a JSON body
+  2    401 or 403, a redirect, or a 200 web page (most likely a sign-in page); or the
+       token variable is missing, or the command line is refused
+  3    404
+  4    anything else: 429, 5xx, a 200 that is not JSON, no answer at all
+"""
+    + _COMMON_EXIT_HELP
+)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from gui.commands.exit_codes import ExitCode
 from gui.confluence.errors import ConfluenceError, CredentialsRejected, InvalidInput, TaskNotFound
-from gui.confluence.site import Credentials, SiteAddress, normalise_site_url
+from gui.confluence.site import MASKABLE_LENGTH, Credentials, SiteAddress, normalise_site_url
 from gui.confluence.task_ref import TaskRef, parse_task_ref
 from gui.platform.logging_setup import register_secret
 
@@ -56,11 +56,29 @@ def read_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = N
             "for example: read -rs CONFLUENCE_TOKEN && export CONFLUENCE_TOKEN"
         )
     register_secret(token)
+    if len(token) < MASKABLE_LENGTH:
+        # Shorter secrets are never masked (they would garble ordinary words), and no real
+        # Confluence token is this short: refuse it rather than send one we could leak.
+        raise SetupError(
+            f"The token in {shown} is too short to be a Confluence token (fewer than "
+            f"{MASKABLE_LENGTH} characters; API tokens and personal access tokens are much "
+            "longer). Check that the variable holds the whole token."
+        )
     try:
-        return Credentials.for_token(token, args.user)
+        Credentials.for_token(token)
     except InvalidInput as error:
         # The message never repeats the token: it says what is wrong with it.
         raise SetupError(f"The token in {shown} cannot be used: {error}") from None
+    user = args.user
+    if user is not None and not user.strip():
+        raise SetupError(
+            "--user is empty. Give the email you sign in with (Basic auth, Cloud API token), "
+            "or leave --user out to send the token as a Bearer token."
+        )
+    try:
+        return Credentials.for_token(token, user)
+    except InvalidInput as error:
+        raise SetupError(f"--user: {error}") from None
 
 
 def site_option(args: argparse.Namespace) -> SiteAddress | None:
@@ -74,24 +92,37 @@ def site_option(args: argparse.Namespace) -> SiteAddress | None:
 
 
 def resolve_targets(texts: list[str], site: SiteAddress | None) -> list[Target]:
-    """Each TASK argument as a task on a site: from its URL, else from ``--site``.
+    """Each TASK argument as a task on a site: from its URL, else from ``--site``, else from the
+    one site the TASK URLs name.
 
     The token goes to one server only: a TASK URL must name the ``--site`` given, and without
     ``--site`` every TASK URL must be on the same server (scheme, host and port) as the first.
     """
-    targets: list[Target] = []
-    for text in texts:
+    refs: list[TaskRef] = []
+    for number, text in enumerate(texts, 1):
         try:
-            ref: TaskRef = parse_task_ref(text)
+            refs.append(parse_task_ref(text))
         except InvalidInput as error:
-            raise SetupError(f"TASK: {error}") from None
+            # Which one, by position: the text itself is not repeated, it may be a pasted secret.
+            which = f"TASK {number} of {len(texts)}" if len(texts) > 1 else "TASK"
+            raise SetupError(f"{which}: {error}") from None
+
+    default = site
+    if default is None:
+        # A bare id next to task URLs of one site is on that site.
+        named = {_site_key(ref.site): ref.site for ref in refs if ref.site is not None}
+        if len(named) == 1:
+            (default,) = named.values()
+
+    targets: list[Target] = []
+    for ref in refs:
         if site is not None and ref.site is not None and _site_key(ref.site) != _site_key(site):
             raise SetupError(
                 f"Task {ref.task_id}: its URL is on {ref.site.base_url}, not on --site "
                 f"{site.base_url}. The token belongs to one site, so nothing was sent; drop "
                 "--site or watch the tasks of each site in a separate run."
             )
-        where = ref.site or site
+        where = ref.site or default
         if where is None:
             raise SetupError(
                 f"Task {ref.task_id}: which site? Give --site URL, or the full task URL "

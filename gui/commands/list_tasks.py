@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TextIO
 
 from gui.commands.connect import SetupError, for_error, read_credentials, site_option
 from gui.commands.exit_codes import ExitCode
-from gui.commands.output import bar, elapsed_text, plain_text, write
+from gui.commands.output import (
+    bar,
+    display_width,
+    elapsed_text,
+    json_line,
+    pad_width,
+    plain_text,
+    write,
+)
 from gui.commands.watch_lines import line_for_status
 from gui.confluence.client import ConfluenceClient
-from gui.confluence.errors import ConfluenceError
+from gui.confluence.errors import ConfluenceError, MalformedTask
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Print every active task of ``--site``; exit as ``watch`` would on a failed request."""
+    """Print every active task of ``--site``; exit as ``watch`` would on a failed request.
+
+    A listed item that cannot be read is left out with a warning on stderr, and so is the rest
+    of a list whose pages never move on: the tasks that could be read are still shown.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     try:
@@ -27,27 +38,37 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return ExitCode.USAGE
     assert site is not None  # argparse requires --site for this command
 
+    def skipped(problem: MalformedTask) -> None:
+        write(err, f"Warning: left out a task that cannot be read: {plain_text(str(problem))}\n")
+
+    def incomplete(reason: str) -> None:
+        write(err, f"Warning: {plain_text(reason)}\n")
+
     timeout = (min(5.0, args.request_timeout), args.request_timeout)
     with ConfluenceClient(site, credentials, timeout=timeout) as client:
         try:
-            tasks = client.list_active_tasks()
+            tasks = client.list_active_tasks(on_malformed=skipped, on_incomplete=incomplete)
         except ConfluenceError as error:
             write(err, f"{plain_text(str(error))}\n")
             return for_error(error)
 
     lines = [line_for_status(task, site.base_url) for task in tasks]
     if args.json:
-        write(out, "".join(json.dumps(line.to_json()) + "\n" for line in lines))
+        write(out, "".join(json_line(line.to_json()) for line in lines))
         return ExitCode.OK
     if not lines:
         write(out, f"No active tasks on {site.base_url}\n")
         return ExitCode.OK
-    id_width = max(4, *(len(plain_text(line.task)) for line in lines))
-    title_width = max(5, *(len(plain_text(line.title)) for line in lines))
-    rows = [f"{'TASK':<{id_width}}  {'TITLE':<{title_width}}  {'PROGRESS':<27}  ELAPSED  MESSAGE"]
-    for line in lines:
+    ids = [plain_text(line.task) for line in lines]
+    titles = [plain_text(line.title) for line in lines]
+    # Padded by display width, so a title in wide (CJK) characters keeps the columns aligned.
+    id_width = max(4, *(display_width(text) for text in ids))
+    title_width = max(5, *(display_width(text) for text in titles))
+    head = f"{pad_width('TASK', id_width)}  {pad_width('TITLE', title_width)}  {'PROGRESS':<27}"
+    rows = [f"{head}  ELAPSED  MESSAGE"]
+    for line, task_id, title in zip(lines, ids, titles, strict=True):
         rows.append(
-            f"{plain_text(line.task):<{id_width}}  {plain_text(line.title):<{title_width}}  "
+            f"{pad_width(task_id, id_width)}  {pad_width(title, title_width)}  "
             f"{bar(line.percent)} {line.percent:3d}%  {elapsed_text(line.elapsed_ms):>7}  "
             f"{plain_text(line.message)}"
         )
