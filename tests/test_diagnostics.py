@@ -47,3 +47,20 @@ def test_a_keyring_backend_that_does_not_load_reads_as_no_keyring() -> None:
     assert done.returncode == 0, done.stderr
     assert "keyring usable: no" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_no_keyring_advice_names_a_secret_service_never_a_plaintext_file(
+    failing_keyring: Any,
+) -> None:
+    report = "\n".join(diagnostics.report_lines(diagnostics.diagnose_keyring()))
+    # keyring's own message suggests keyrings.alt, whose backends keep secrets in a file.
+    assert "keyrings.alt" not in report and "non-recommended" not in report
+    assert "No recommended backend was available." in report
+    if sys.platform.startswith("linux"):
+        assert "keyring advice:" in report and "gnome-keyring" in report
+    assert "in memory for the session only" in report
+
+
+def test_a_working_keyring_gets_no_advice(memory_keyring: Any) -> None:
+    report = diagnostics.report_lines(diagnostics.diagnose_keyring())
+    assert not any(line.startswith("keyring advice:") for line in report)

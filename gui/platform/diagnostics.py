@@ -8,6 +8,7 @@ metadata keyring discovers them through before.
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -53,17 +54,58 @@ def diagnose_keyring() -> KeyringDiagnosis:
     try:
         backend.get_password(APP_NAME, "diagnose (never stored)")
     except keyring.errors.KeyringError as exc:
-        error = f"{type(exc).__name__}: {exc}"
+        error = f"{type(exc).__name__}: {_without_plaintext_advice(str(exc))}"
         log.info("keyring lookup failed during diagnosis: %s", error)
     return KeyringDiagnosis(_class_path(backend), viable, plugins, error)
 
 
+# keyring's own "no backend" message ends in install advice that includes keyrings.alt, whose
+# backends keep secrets in a file: the opposite of what this app promises. advice() replaces it.
+_PLAINTEXT_ADVICE = (
+    "keyrings.alt",
+    "non-recommended backends",
+    "3rd party backend",
+    "pypi.org/project/keyring",
+)
+
+
+def _without_plaintext_advice(message: str) -> str:
+    """keyring's error message without its sentences that point to a plaintext backend."""
+    sentences = [part.strip() for part in message.replace(";", ".").split(". ")]
+    kept = [text for text in sentences if text and not any(w in text for w in _PLAINTEXT_ADVICE)]
+    return ". ".join(text.rstrip(".") for text in kept) + "." if kept else message
+
+
+def advice(diagnosis: KeyringDiagnosis) -> str | None:
+    """What to do when tokens cannot be saved; None when the keyring works."""
+    if diagnosis.usable:
+        return None
+    if sys.platform == "darwin":
+        where = "check that the login Keychain is unlocked (Keychain Access)"
+    elif sys.platform == "win32":
+        where = "check that the Windows Credential Manager service runs"
+    else:
+        where = (
+            "install and start a Secret Service provider such as gnome-keyring or KWallet "
+            "(with its Secret Service support), then log in again"
+        )
+    return (
+        f"To save tokens, {where}. Without a keyring (as on a headless machine) the app keeps "
+        "a token in memory for the session only and asks again next time; it never writes "
+        "one to a file."
+    )
+
+
 def report_lines(diagnosis: KeyringDiagnosis) -> list[str]:
     """The diagnosis as ``key: value`` lines, stable for scripts and tests to read."""
-    return [
+    lines = [
         f"keyring backend: {diagnosis.chosen}",
         f"keyring usable: {'yes' if diagnosis.usable else 'no'}",
         f"keyring viable backends: {', '.join(diagnosis.viable) or '(none)'}",
         f"keyring plugins: {', '.join(diagnosis.plugins) or '(none)'}",
         f"keyring lookup error: {diagnosis.lookup_error or '(none)'}",
     ]
+    what_to_do = advice(diagnosis)
+    if what_to_do:
+        lines.append(f"keyring advice: {what_to_do}")
+    return lines
