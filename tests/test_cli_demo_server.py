@@ -26,7 +26,7 @@ def test_a_port_out_of_range_is_a_usage_error(capsys: Capsys, port: str) -> None
     [
         ("with space-in-it", "a space, a line break"),
         ("two\nlines-of-it", "a space, a line break"),
-        ("short", "shorter than 8 characters"),
+        ("short", "too short to be a Confluence token"),
     ],
 )
 def test_a_token_the_client_would_refuse_is_refused_by_the_demo_too(

@@ -161,7 +161,10 @@ def test_closed_port_is_unreachable() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with client_for(f"http://127.0.0.1:{port}/wiki", "t") as client, pytest.raises(SiteUnreachable):
+    with (
+        client_for(f"http://127.0.0.1:{port}/wiki", "closed-port-token") as client,
+        pytest.raises(SiteUnreachable),
+    ):
         client.get_task("1")
 
 

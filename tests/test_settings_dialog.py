@@ -236,6 +236,19 @@ def test_an_unusable_address_is_explained_as_typed_and_never_saved(
     assert not tested.args[0].ok and hint in tested.args[0].text
 
 
+def test_a_token_too_short_to_mask_is_refused_and_never_saved(
+    qtbot: Any, settings: SettingsDialog, memory_keyring: Any
+) -> None:
+    dialog = settings.open_site_dialog(None)
+    fill_site(qtbot, dialog, "https://acme.atlassian.net", "abc12", "me@acme.example")
+
+    save(dialog)
+
+    assert "too short to be a Confluence token" in dialog.error.text()
+    assert "abc12" not in dialog.error.text()
+    assert Store().sites == [] and memory_keyring.passwords == {}
+
+
 def test_a_gateway_on_another_host_uses_the_host_as_normalised(
     qtbot: Any, settings: SettingsDialog
 ) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from gui.commands.exit_codes import ExitCode
 from gui.confluence.errors import ConfluenceError, CredentialsRejected, InvalidInput, TaskNotFound
-from gui.confluence.site import MASKABLE_LENGTH, Credentials, SiteAddress, normalise_site_url
+from gui.confluence.site import Credentials, SiteAddress, normalise_site_url
 from gui.confluence.task_ref import TaskRef, parse_task_ref
 from gui.platform.logging_setup import register_secret
 
@@ -56,14 +56,6 @@ def read_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = N
             "for example: read -rs CONFLUENCE_TOKEN && export CONFLUENCE_TOKEN"
         )
     register_secret(token)
-    if len(token) < MASKABLE_LENGTH:
-        # Shorter secrets are never masked (they would garble ordinary words), and no real
-        # Confluence token is this short: refuse it rather than send one we could leak.
-        raise SetupError(
-            f"The token in {shown} is too short to be a Confluence token (fewer than "
-            f"{MASKABLE_LENGTH} characters; API tokens and personal access tokens are much "
-            "longer). Check that the variable holds the whole token."
-        )
     try:
         Credentials.for_token(token)
     except InvalidInput as error:

@@ -61,7 +61,8 @@ class Credentials:
 
     Construction refuses what cannot travel in an HTTP header: a token with a space, a line
     break or a non-ASCII character is a paste mistake, and sending it would make the HTTP
-    library quote the whole header value in its error message. The messages never repeat it.
+    library quote the whole header value in its error message. It refuses a token too short to
+    be masked in what servers echo, too. The messages never repeat it.
     """
 
     kind: AuthKind
@@ -71,6 +72,14 @@ class Credentials:
     def __post_init__(self) -> None:
         if not self.token:
             raise InvalidInput("The token is empty.")
+        if len(self.token) < MASKABLE_LENGTH:
+            # Shorter secrets are never masked (that would garble ordinary words), and no real
+            # Confluence token is this short: refuse it rather than send one we could leak.
+            raise InvalidInput(
+                f"The token is too short to be a Confluence token (fewer than {MASKABLE_LENGTH} "
+                "characters; API tokens and personal access tokens are much longer). Check "
+                "that you copied the whole token."
+            )
         if not all("!" <= c <= "~" for c in self.token):
             raise InvalidInput(
                 "The token contains a space, a line break or a character that is not plain "
