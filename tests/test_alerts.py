@@ -209,6 +209,7 @@ def test_a_big_batch_sums_up_each_kind_with_several_endings_and_keeps_a_single_o
         (AlertKind.GONE, "Task g1 is gone", ("dc", "g1")),
     ]
     assert alerts[0].body == "Export space (12)\nSites: Acme wiki, Intranet"
+    assert len(alerts[0].tasks) == 12 and alerts[2].tasks == (("dc", "g1"),)
     assert alerts[1].body.endswith("First reason: Locked by [redacted]")
     assert not any("tok-" in a.title + a.body for a in alerts)
     assert policy.alerts_for(batch) == [], "what a summary told is not told again"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gui.confluence.redaction import SecretMask
 from gui.confluence.site import Credentials
@@ -41,12 +41,14 @@ Target = tuple[str, str] | str  # (site_id, task_id) for a task, site_id for a s
 
 @dataclass(frozen=True)
 class Alert:
-    """A notification to show; ``target`` is what a click on it should bring up."""
+    """A notification to show; ``target`` is what a click on it should bring up, ``tasks`` the
+    tasks it tells about (one, or every task a summary counts; none for a site's alert)."""
 
     kind: AlertKind
     title: str
     body: str
     target: Target
+    tasks: tuple[tuple[str, str], ...] = ()
 
 
 _PHASE_KIND = {
@@ -132,7 +134,7 @@ class AlertPolicy:
         if not self._enabled[kind]:
             return None
         title, body = _task_texts(kind, task, self._name(task.site_id))
-        return self._alert(kind, title, body, task.key, task.site_id)
+        return replace(self._alert(kind, title, body, task.key, task.site_id), tasks=(task.key,))
 
     def _summary(self, kind: AlertKind, tasks: list[TaskView]) -> Alert:
         sites = list(dict.fromkeys(self._name(task.site_id) for task in tasks))
@@ -146,7 +148,8 @@ class AlertPolicy:
         elif kind is AlertKind.GONE:
             lines.append("The site no longer knows these tasks; they may have ended long ago.")
         site_ids = dict.fromkeys(task.site_id for task in tasks)
-        return self._alert(kind, title, _lines(*lines), tasks[0].key, *site_ids)
+        alert = self._alert(kind, title, _lines(*lines), tasks[0].key, *site_ids)
+        return replace(alert, tasks=tuple(task.key for task in tasks))
 
     def _site_alert(self, event: SiteEvent) -> Alert | None:
         if event.state is not SiteState.NEEDS_SIGN_IN:

@@ -46,7 +46,9 @@ class RecordingNotifier(QObject):
         self.shown: dict[object, float] = {}
 
     def show(self, alert: Alert) -> None:
-        self.shown.setdefault(alert.target, time.monotonic())
+        # A summary of several endings tells each of its tasks at once.
+        for task in alert.tasks or (alert.target,):
+            self.shown.setdefault(task, time.monotonic())
 
     def set_tray(self, tray: object) -> None:
         """No tray fallback: the figure is about the moment the alert leaves the app."""
