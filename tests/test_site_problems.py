@@ -113,6 +113,29 @@ def test_a_long_site_reason_ends_in_an_ellipsis_with_the_whole_text_in_the_toolt
     assert reason.strip() in label.toolTip()  # type: ignore[union-attr]
 
 
+def test_a_healthy_site_keeps_its_whole_line_beside_a_long_problem(qtbot: Any) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    for number in (1, 2):
+        url = normalise_site_url(f"https://wiki{number}.example.org")
+        window.set_site(SiteConfig(f"site-{number}", f"Wiki {number}", url))
+    window.site_status.on_site_event(SiteEvent("site-1", SiteState.OK, SiteState.IDLE))
+    window.site_status.on_polled("site-1", 1_700_000_000.0)
+    reason = "refused the credentials (401). Check the access token: it may be wrong " * 3
+    window.site_status.on_site_event(
+        SiteEvent("site-2", SiteState.NEEDS_SIGN_IN, SiteState.OK, reason)
+    )
+    window.resize(1000, 300)
+    window.show()
+    qtbot.waitExposed(window)
+
+    healthy = window.findChild(QLabel, "site-site-1")
+    troubled = window.findChild(QLabel, "site-site-2")
+    assert healthy.displayed_text() == healthy.text()  # type: ignore[union-attr]
+    assert "last polled" in healthy.text()  # type: ignore[union-attr]
+    assert troubled.displayed_text().endswith("…")  # type: ignore[union-attr]
+
+
 def test_control_and_bidi_characters_from_the_server_never_reach_the_table(
     qtbot: Any, app: AppController, demo: Any, memory_keyring: Any
 ) -> None:

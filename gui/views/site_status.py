@@ -19,6 +19,8 @@ from gui.views import formatting
 # Up to this many sites, each has its own label; beyond, one summary line says which need care.
 MAX_SITE_LABELS = 3
 _TROUBLED = (SiteState.NEEDS_SIGN_IN, SiteState.UNREACHABLE, SiteState.RATE_LIMITED)
+_KEPT_WHOLE_PX = 320
+_SHORTEST_PX = 60
 
 
 @dataclass
@@ -56,8 +58,11 @@ class ElidedLabel(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        # A short line (a healthy site: name, "ok", last poll) is never cut; long ones (a
+        # problem's reason) give way and end in "…".
         hint = super().minimumSizeHint()
-        return QSize(min(hint.width(), 60), hint.height())
+        keep = hint.width() if hint.width() <= _KEPT_WHOLE_PX else _SHORTEST_PX
+        return QSize(keep, hint.height())
 
     def displayed_text(self) -> str:
         """What the label shows at its current width."""
