@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     _quit_on_signals(app, controller.quit)
     instance.showRequested.connect(controller.window.bring_up)
     app.aboutToQuit.connect(lambda: controller.quit(0))
+    controller.window.set_loading(True)
     controller.start(minimized=bool(getattr(args, "minimized", False)))
 
     def load_sites() -> None:
@@ -86,11 +87,14 @@ def run(args: argparse.Namespace) -> int:
 
             policy = demo_policy(speed)
             service.set_policy(policy)
-        saved = _saved_sites(controller, policy)
-        if demo:
-            _start_demo(controller, demos, speed)
-        else:
-            saved.load()
+        try:
+            saved = _saved_sites(controller, policy)
+            if demo:
+                _start_demo(controller, demos, speed)
+            else:
+                saved.load()
+        finally:
+            controller.window.set_loading(False)
 
     # The window first: the store, the keyring, requests and the demo server cost about 0.2 s to
     # load, and a window that is already on screen can show the sites a moment later.

@@ -43,6 +43,15 @@ def test_first_start_offers_add_site_and_demo(qtbot):
     assert window.table.isVisible()
 
 
+def test_the_first_start_panel_waits_until_the_saved_sites_are_read(qtbot):
+    window = make_window(qtbot, with_site=False)
+    window.set_loading(True)
+    assert window.table.isVisible() and not window.welcome.isVisible()
+
+    window.set_loading(False)
+    assert window.welcome.isVisible(), "no site after all: now offer to add one"
+
+
 def test_details_pane_shows_server_markup_literally(qtbot):
     window = make_window(qtbot)
     view = task_view("777", 40, message="<b>x</b> & more", extraField={"nested": "<i>y</i>"})

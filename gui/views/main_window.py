@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -27,6 +29,9 @@ from gui.views.site_status import SiteStatusBar
 from gui.views.task_menu import build_task_menu
 from gui.views.task_model import Column, Key, Role, TaskTableModel
 from gui.views.welcome import WelcomePanel
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
 
 _COLUMN_WIDTHS = {
     Column.TASK: 190,
@@ -53,6 +58,7 @@ class MainWindow(QMainWindow):
         self.model = TaskTableModel(self)
         self._sites: dict[str, SiteConfig] = {}
         self._close_hides = False
+        self._loading = False
 
         self.table = self._build_table()
         self.details = DetailsPane(self)
@@ -241,8 +247,14 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.addActions([a.add_task, a.poll_now, a.pause, a.clear_finished, a.settings])
 
+    def set_loading(self, loading: bool) -> None:
+        """While the saved sites are still being read, show the (empty) table rather than the
+        first-start panel, which would flash up for a moment on every start."""
+        self._loading = loading
+        self._update_page()
+
     def _update_page(self, *_: object) -> None:
-        has_content = bool(self._sites) or self.model.rowCount() > 0
+        has_content = self._loading or bool(self._sites) or self.model.rowCount() > 0
         self._stack.setCurrentIndex(1 if has_content else 0)
 
     def _context_menu(self, position: QPoint) -> None:

@@ -6,12 +6,18 @@ thousand rows cost a thousand paints of what is visible, not a thousand widgets.
 
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QStyledItemDelegate
 
 from gui.polling.states import Phase, TaskView
 from gui.views.task_model import Role
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 # Tints for the bar chunk by outcome; running keeps the palette's own highlight colour.
 PHASE_COLOURS: dict[Phase, QColor] = {
@@ -40,7 +46,7 @@ class ProgressDelegate(QStyledItemDelegate):
     ) -> None:
         # The selection background first, so a selected row still looks selected.
         style = option.widget.style() if option.widget is not None else QApplication.style()
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter)
+        style.drawPrimitive(_panel_element(), option, painter)
 
         view = index.data(Role.VIEW)
         if not isinstance(view, TaskView):
@@ -83,3 +89,13 @@ class ProgressDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         return QSize(120, max(option.fontMetrics.height() + 8, 22))
+
+
+@functools.cache
+def _panel_element() -> QStyle.PrimitiveElement:
+    """The item-view panel primitive, looked up on the first paint of a cell: PySide6 builds the
+    Python enums of QStyle (about 10 ms) when the class is first touched, and the window's
+    first paint (an empty table) should not wait for them."""
+    from PySide6.QtWidgets import QStyle
+
+    return QStyle.PrimitiveElement.PE_PanelItemViewItem
