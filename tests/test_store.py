@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gui.confluence.site import AuthKind, SiteConfig, normalise_site_url
+from gui.confluence.task import MAX_ELAPSED_MS
 from gui.platform.store import Store, default_store_path
 from gui.platform.store_schema import (
     MAX_HISTORY,
@@ -278,6 +279,7 @@ def test_a_site_that_cannot_be_used_is_left_out_and_the_file_kept_as_it_was(
         ("elapsed_ms", "long", 0),
         ("elapsed_ms", -5, 0),
         ("elapsed_ms", 10**400, 0),
+        ("elapsed_ms", MAX_ELAPSED_MS + 1, 0),  # longer than a century: what no server says
         ("title", ["x"], ""),
         ("summary", {"a": 1}, ""),
         ("finished_at", float("nan"), 0.0),

@@ -4,20 +4,22 @@ from here (a text percent fails every repaint of the table, a poll interval of 0
 
 The whole file is refused (StoreFormatError) only when it is not this app's store at all. Below
 that, what cannot be used is left out and a detail that is only shown is reset, each with a
-``problems`` line saying what and why; the caller keeps a copy of the file as it was.
+``problems`` line saying what and why; the caller keeps a copy of the file as it was. Each
+record's fields are read by gui/platform/store_fields.py.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
-import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from gui.confluence.errors import InvalidInput
+from gui.confluence.plain_text import shortened
 from gui.confluence.site import AuthKind, Deployment, SiteAddress, SiteConfig, normalise_site_url
+from gui.confluence.task import MAX_ELAPSED_MS
+from gui.platform.store_fields import RecordFields, Unusable, is_finite_real, is_real
 from gui.platform.store_schema import (
     DISCOVERY_INTERVAL_RANGE,
     MAX_STOPPED,
@@ -33,21 +35,15 @@ from gui.platform.store_schema import (
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-E = TypeVar("E", bound=enum.Enum)
-
 _SITE_NUMBER = re.compile(r"^site-(\d{1,9})$")
-# Elapsed milliseconds and timestamps beyond this are nobody's (285,000 years); the table does
-# float arithmetic on them, which a number of 400 digits would overflow.
-_MAX_NUMBER = 2**53
+# Timestamps beyond this are nobody's (285,000 years after 1970); the app does float arithmetic
+# on them, which a number of 400 digits would overflow. Elapsed times are capped as the server's
+# are (MAX_ELAPSED_MS).
+_MAX_TIMESTAMP = 2**53
 
 
 class StoreFormatError(ValueError):
     """The stored JSON is not this app's store (not an object, or another schema version)."""
-
-
-class _Unusable(Exception):
-    """A record that cannot be used as it is; ``str()`` says why, in the user's words."""
 
 
 @dataclass
@@ -111,7 +107,7 @@ def _sites(items: list[Any], problems: list[str]) -> tuple[list[SiteConfig], set
         label = _site_label(item, number)
         try:
             site = _site(item)
-        except _Unusable as why:
+        except Unusable as why:
             problems.append(f"{label} was left out: {why}; add it again in Settings")
             if isinstance(item, dict) and isinstance(item.get("site_id"), str):
                 dropped.add(item["site_id"])
@@ -130,16 +126,16 @@ def _site_label(item: Any, number: int) -> str:
 
 def _site(item: Any) -> SiteConfig:
     """A site is used whole or not at all: each field decides where the token goes and how."""
-    fields = _Fields(item)
+    fields = RecordFields(item)
     base_url = fields.text("base_url", required=True)
     try:
         normalise_site_url(base_url)
     except InvalidInput as error:
-        raise _Unusable(f"its address is not usable ({error})") from None
+        raise Unusable(f"its address is not usable ({error})") from None
     auth_kind = fields.choice("auth_kind", AuthKind, AuthKind.BEARER)
     user = fields.optional_text("user")
     if auth_kind is AuthKind.BASIC and not user:
-        raise _Unusable("it signs in with an email and API token but has no email")
+        raise Unusable("it signs in with an email and API token but has no email")
     return SiteConfig(
         site_id=fields.text("site_id", required=True),
         name=fields.text("name", required=True),
@@ -162,13 +158,10 @@ def _tasks(
     seen: set[tuple[str, str]] = set()
     left_with_site = 0
     for number, item in enumerate(items, 1):
-        try:
-            fields = _Fields(item, lenient=True)
-            site_id = fields.text("site_id", required=True)
-            task_id = fields.text("task_id", required=True)
-        except _Unusable as why:
-            problems.append(f"watched task {number} was left out: {why}")
+        keyed = _task_record(item, f"watched task {number}", problems)
+        if keyed is None:
             continue
+        fields, site_id, task_id = keyed
         if site_id not in known:
             if site_id in dropped_sites:
                 left_with_site += 1
@@ -187,7 +180,7 @@ def _tasks(
             title=fields.text("title"),
             percent=fields.percent("percent"),
             discovered=fields.flag("discovered", False),
-            added_at=fields.number("added_at", 0.0, 0.0, _MAX_NUMBER),
+            added_at=fields.number("added_at", 0.0, 0.0, _MAX_TIMESTAMP),
         )
         tasks.append(task)
         _reset_note(fields, f"watched task {task_id}", problems)
@@ -200,18 +193,18 @@ def _history(items: list[Any], problems: list[str]) -> list[FinishedTask]:
     history: list[FinishedTask] = []
     for number, item in enumerate(items, 1):
         try:
-            fields = _Fields(item, lenient=True)
+            fields = RecordFields(item, lenient=True)
             task = FinishedTask(
                 fields.text("site_id", required=True),
                 fields.text("task_id", required=True),
                 fields.text("outcome", required=True),
                 title=fields.text("title"),
                 summary=fields.text("summary"),
-                finished_at=fields.number("finished_at", 0.0, 0.0, _MAX_NUMBER),
+                finished_at=fields.number("finished_at", 0.0, 0.0, _MAX_TIMESTAMP),
                 percent=fields.percent("percent"),
-                elapsed_ms=int(fields.number("elapsed_ms", 0, 0, _MAX_NUMBER)),
+                elapsed_ms=int(fields.number("elapsed_ms", 0, 0, MAX_ELAPSED_MS)),
             )
-        except _Unusable as why:
+        except Unusable as why:
             problems.append(f"finished task {number} was left out of the history: {why}")
             continue
         history.append(task)
@@ -222,20 +215,30 @@ def _history(items: list[Any], problems: list[str]) -> list[FinishedTask]:
 def _stopped(items: list[Any], known: set[str], problems: list[str]) -> list[StoppedTask]:
     stopped: list[StoppedTask] = []
     for number, item in enumerate(items, 1):
-        try:
-            fields = _Fields(item, lenient=True)
-            site_id = fields.text("site_id", required=True)
-            task_id = fields.text("task_id", required=True)
-        except _Unusable as why:
-            problems.append(f"stopped task {number} was left out: {why}")
+        keyed = _task_record(item, f"stopped task {number}", problems)
+        if keyed is None:
             continue
+        fields, site_id, task_id = keyed
         if site_id in known:  # a stop on a site no longer saved has nothing to pass over
-            at = fields.number("stopped_at", 0.0, 0.0, _MAX_NUMBER)
+            at = fields.number("stopped_at", 0.0, 0.0, _MAX_TIMESTAMP)
             stopped.append(StoppedTask(site_id, task_id, at))
     return stopped[-MAX_STOPPED:]
 
 
-def _reset_note(fields: _Fields, label: str, problems: list[str]) -> None:
+def _task_record(
+    item: Any, label: str, problems: list[str]
+) -> tuple[RecordFields, str, str] | None:
+    """A task's record with its site and task ids, or None (and a problem line) without them:
+    only what is shown of a task may be wrong, never which task it is."""
+    try:
+        fields = RecordFields(item, lenient=True)
+        return fields, fields.text("site_id", required=True), fields.text("task_id", required=True)
+    except Unusable as why:
+        problems.append(f"{label} was left out: {why}")
+        return None
+
+
+def _reset_note(fields: RecordFields, label: str, problems: list[str]) -> None:
     if fields.reset:
         problems.append(f"{label} is shown without its {', '.join(fields.reset)} (not valid)")
 
@@ -288,7 +291,7 @@ def _interval(
     """A number of seconds within what Settings allows: outside values are brought to the
     nearest limit, anything that is not a finite number becomes the default."""
     low, high = limits
-    if not _is_finite_real(value):
+    if not is_finite_real(value):
         problems.append(f"{label} {_shown(value)} is not a number of seconds; now {default:g} s")
         return default
     if not low <= value <= high:
@@ -311,84 +314,12 @@ def _next_site_number(stored: Any, data: dict[str, Any]) -> int:
             match = _SITE_NUMBER.match(site_id) if isinstance(site_id, str) else None
             if match:
                 highest = max(highest, int(match.group(1)))
-    if stored is not None and not (_is_real(stored) and isinstance(stored, int) and stored > 0):
+    if stored is not None and not (is_real(stored) and isinstance(stored, int) and stored > 0):
         log.warning("Saved settings: next_site_number %s is not a count; counting anew", stored)
         stored = None
     return max(stored or 1, highest + 1)
 
 
-# Fields
-
-
-def _is_real(value: Any) -> bool:
-    # JSON true/false arrive as bool, which is an int to Python but never a number here.
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _is_finite_real(value: Any) -> bool:
-    # An int is always finite, and math.isfinite would overflow on one of 400 digits.
-    return _is_real(value) and (isinstance(value, int) or math.isfinite(value))
-
-
 def _shown(value: Any) -> str:
     """A stored value as the user may recognise it, cut short (it may be huge)."""
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 24 else text[:23] + "…"
-
-
-class _Fields:
-    """Typed access to one record. A wrong value raises _Unusable, or in a ``lenient`` record
-    (a task, where only what is shown may be wrong) gives the default and is listed in ``reset``.
-    Missing fields take their defaults either way."""
-
-    def __init__(self, item: Any, *, lenient: bool = False) -> None:
-        if not isinstance(item, dict):
-            raise _Unusable("it is not a record")
-        self._item = item
-        self._lenient = lenient
-        self.reset: list[str] = []
-
-    def _wrong(self, key: str, expected: str, default: T) -> T:
-        if not self._lenient:
-            raise _Unusable(f"its {key} is not {expected}")
-        self.reset.append(key)
-        return default
-
-    def text(self, key: str, default: str = "", *, required: bool = False) -> str:
-        value = self._item.get(key)
-        if isinstance(value, str) and (value or not required):
-            return value
-        if required:
-            raise _Unusable(f"its {key} is missing or not text")
-        return default if value is None else self._wrong(key, "text", default)
-
-    def optional_text(self, key: str) -> str | None:
-        value = self._item.get(key)
-        if value is None or isinstance(value, str):
-            return value or None
-        return self._wrong(key, "text", None)
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self._item.get(key, default)
-        return value if isinstance(value, bool) else self._wrong(key, "true or false", default)
-
-    def choice(self, key: str, kind: type[E], default: E) -> E:
-        value = self._item.get(key, default.value)
-        try:
-            return kind(value)
-        except (ValueError, TypeError):  # TypeError: a list or an object is not hashable
-            return self._wrong(key, f"one of {', '.join(k.value for k in kind)}", default)
-
-    def number(self, key: str, default: float, low: float, high: float) -> float:
-        value = self._item.get(key, default)
-        if _is_finite_real(value) and low <= value <= high:
-            return float(value)
-        return self._wrong(key, f"a number from {low:g} to {high:g}", default)
-
-    def percent(self, key: str) -> int | None:
-        value = self._item.get(key)
-        if value is None:
-            return None
-        if _is_finite_real(value) and 0 <= value <= 100:
-            return int(value)
-        return self._wrong(key, "a percentage", None)
+    return shortened(repr(value) if isinstance(value, str) else str(value), 24)
