@@ -270,6 +270,21 @@ def test_a_site_that_cannot_be_used_is_left_out_and_the_file_kept_as_it_was(
     assert store.set_aside.read_bytes() == original
 
 
+def test_a_stored_address_is_read_as_the_site_base_it_stands_for() -> None:
+    pasted = {"site_id": "site-2", "name": "Pasted", "base_url": "acme.atlassian.net/wiki/spaces/X"}
+    _write_store(sites=[GOOD_SITE, pasted])
+
+    store = Store()
+
+    site = store.site("site-2")
+    assert site is not None
+    assert site.address == normalise_site_url("https://acme.atlassian.net/wiki")
+    told = "is now https://acme.atlassian.net/wiki (it was acme.atlassian.net/wiki/spaces/X)"
+    assert store.problem is not None and f"the address of the site 'Pasted' {told}" in store.problem
+    store.save()
+    assert Store().problem is None and Store().sites == store.sites
+
+
 @pytest.mark.parametrize(
     ("field", "value", "read_as"),
     [

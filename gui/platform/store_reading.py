@@ -3,9 +3,10 @@ written by another version or damaged, and a wrong type that got through would b
 from here (a text percent fails every repaint of the table, a poll interval of 0 floods the site).
 
 The whole file is refused (StoreFormatError) only when it is not this app's store at all. Below
-that, what cannot be used is left out and a detail that is only shown is reset, each with a
-``problems`` line saying what and why; the caller keeps a copy of the file as it was. Each
-record's fields are read by gui/platform/store_fields.py.
+that, what cannot be used is left out, a detail that is only shown is reset, and a value that
+can be brought into shape (an interval out of range, an address below the site base) is, each
+with a ``problems`` line saying what and why; the caller keeps a copy of the file as it was.
+Each record's fields are read by gui/platform/store_fields.py.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ _SITE_NUMBER = re.compile(r"^site-(\d{1,9})$")
 # on them, which a number of 400 digits would overflow. Elapsed times are capped as the server's
 # are (MAX_ELAPSED_MS).
 _MAX_TIMESTAMP = 2**53
+# How much of a stored address a problem line repeats.
+_ADDRESS_SHOWN = 80
 
 
 class StoreFormatError(ValueError):
@@ -105,8 +108,9 @@ def _sites(items: list[Any], problems: list[str]) -> tuple[list[SiteConfig], set
     dropped: set[str] = set()
     for number, item in enumerate(items, 1):
         label = _site_label(item, number)
+        notes: list[str] = []  # only told for a site that is kept
         try:
-            site = _site(item)
+            site = _site(item, label, notes)
         except Unusable as why:
             problems.append(f"{label} was left out: {why}; add it again in Settings")
             if isinstance(item, dict) and isinstance(item.get("site_id"), str):
@@ -116,6 +120,7 @@ def _sites(items: list[Any], problems: list[str]) -> tuple[list[SiteConfig], set
             problems.append(f"{label} was left out: another site has the same id")
             continue
         sites.append(site)
+        problems.extend(notes)
     return sites, dropped
 
 
@@ -124,31 +129,44 @@ def _site_label(item: Any, number: int) -> str:
     return f"the site '{name[:60]}'" if isinstance(name, str) and name else f"site {number}"
 
 
-def _site(item: Any) -> SiteConfig:
-    """A site is used whole or not at all: each field decides where the token goes and how."""
+def _site(item: Any, label: str, problems: list[str]) -> SiteConfig:
+    """A site is used whole or not at all: each field decides where the token goes and how.
+
+    The address is the site base that the stored text stands for, as Settings would have saved
+    it (a hand-edited ``acme.atlassian.net/wiki/spaces/X`` has no scheme and could never be
+    polled); when that differs from the stored text, a problem line says so. How the site is
+    hosted and its cloudId are kept as stored (Settings lets the user choose them against what
+    the address says) and taken from the address only when the file has none.
+    """
     fields = RecordFields(item)
-    base_url = fields.text("base_url", required=True)
+    stored_url = fields.text("base_url", required=True)
     try:
-        normalise_site_url(base_url)
+        typed = normalise_site_url(stored_url)
     except InvalidInput as error:
         raise Unusable(f"its address is not usable ({error})") from None
     auth_kind = fields.choice("auth_kind", AuthKind, AuthKind.BEARER)
     user = fields.optional_text("user")
     if auth_kind is AuthKind.BASIC and not user:
         raise Unusable("it signs in with an email and API token but has no email")
-    return SiteConfig(
+    site = SiteConfig(
         site_id=fields.text("site_id", required=True),
         name=fields.text("name", required=True),
         address=SiteAddress(
-            base_url=base_url,
-            deployment=fields.choice("deployment", Deployment, Deployment.DATA_CENTER),
-            cloud_id=fields.optional_text("cloud_id"),
+            base_url=typed.base_url,
+            deployment=fields.choice("deployment", Deployment, typed.deployment),
+            cloud_id=fields.optional_text("cloud_id") or typed.cloud_id,
         ),
         auth_kind=auth_kind,
         user=user if auth_kind is AuthKind.BASIC else None,
         discover=fields.flag("discover", False),
         ca_bundle=fields.optional_text("ca_bundle"),
     )
+    if typed.base_url != stored_url:
+        problems.append(
+            f"the address of {label} is now {shortened(typed.base_url, _ADDRESS_SHOWN)} "
+            f"(it was {shortened(stored_url, _ADDRESS_SHOWN)})"
+        )
+    return site
 
 
 def _tasks(
