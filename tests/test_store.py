@@ -96,6 +96,33 @@ def test_a_poll_of_many_tasks_is_saved_once_and_keeps_what_the_user_stopped_stop
     assert [h.task_id for h in again.history] == ["3"]
 
 
+def test_a_disk_that_refuses_is_not_written_again_by_every_poll(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = Store()
+    store.put_site(_site())
+    store.watch("site-1", "1")
+    store.remember_poll([], [WatchedTask("site-1", "1", "running", percent=1)], [])
+    # A directory where the temporary file goes: the disk refuses every save, even as root.
+    store.path.with_name(f".{store.path.name}.tmp").mkdir()
+    store.watch("site-1", "2")
+    assert store.unsaved
+
+    with caplog.at_level(logging.DEBUG, logger="gui.platform.store"):
+        for percent in range(2, 50):  # polls that only move the percent
+            store.remember_poll([], [WatchedTask("site-1", "1", "running", percent=percent)], [])
+        tries = sum("cannot save" in record.getMessage() for record in caplog.records)
+        store.remember_poll([], [], [FinishedTask("site-1", "1", "succeeded")])
+        tries_after_news = sum("cannot save" in record.getMessage() for record in caplog.records)
+
+    assert (tries, tries_after_news) == (0, 1)
+    store.path.with_name(f".{store.path.name}.tmp").rmdir()
+    assert store.save()
+    again = Store()
+    assert [t.task_id for t in again.tasks] == ["2"]
+    assert [h.task_id for h in again.history] == ["1"]
+
+
 def test_a_task_the_user_stopped_stays_stopped_after_a_restart_until_watched_again() -> None:
     store = Store()
     store.put_site(_site("site-1"))

@@ -5,7 +5,8 @@ or a kill at any moment leaves either the previous or the new state. A file that
 is moved aside, never deleted, and the app starts with an empty store and a warning; a file with
 some records that cannot be used loads the rest, and a copy of it as it was is kept beside it.
 A save the disk refuses leaves the change in effect in memory; the next save writes everything.
-Used from the GUI thread only.
+Nothing here tries again on its own: the next change does, and so does the app's retry timer
+(gui/views/saved_sites.py). Used from the GUI thread only.
 """
 
 from __future__ import annotations
@@ -146,7 +147,9 @@ class Store:
 
         An update for a task no longer watched (the user stopped it mid-poll) is dropped; an
         update keeps the task's ``added_at`` and ``discovered``. Saved when a task was added,
-        changed phase or ended, or while an earlier save failed (this one writes its news too).
+        changed phase or ended. A poll that only moved percents or messages is kept in memory
+        for the next save, also while the disk refuses: a full fsync'd write of the store on
+        every poll of every site would only fail again (the retry timer writes it later).
         """
         dirty = False
         for task in added:
@@ -168,7 +171,7 @@ class Store:
             self.state.tasks = [t for t in self.state.tasks if (t.site_id, t.task_id) not in ended]
             self.state.history = [*self.state.history, *finished][-MAX_HISTORY:]
             dirty = True
-        if dirty or self.unsaved:
+        if dirty:
             self.save()
 
     def _find(self, site_id: str, task_id: str) -> WatchedTask | None:

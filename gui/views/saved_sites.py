@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 # asks at once.
 KEYRING_RETRY_MS = 10 * 60 * 1000
 # How often a store the disk refused is written again while nothing else saves it (each change,
-# and each poll that brings news, tries too).
+# and each poll that adds a task, ends one or changes its phase, tries too; a poll that only moves
+# percents and messages does not).
 SAVE_RETRY_MS = 30 * 1000
 
 
