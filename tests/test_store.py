@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -310,6 +311,26 @@ def test_a_stored_address_is_read_as_the_site_base_it_stands_for() -> None:
     assert store.problem is not None and f"the address of the site 'Pasted' {told}" in store.problem
     store.save()
     assert Store().problem is None and Store().sites == store.sites
+
+
+def test_a_store_whose_copy_cannot_be_kept_is_left_alone_and_the_app_saves_beside_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = _write_store(sites=[GOOD_SITE, {"site_id": "site-2"}])
+    original = path.read_bytes()
+    monkeypatch.setattr(time, "strftime", lambda _format: "20250101T000000")
+    # A directory where the copy's temporary file goes: the copy fails, even as root.
+    path.with_name(".store.json.before-repair-20250101T000000.tmp").mkdir()
+
+    store = Store()
+
+    assert [site.site_id for site in store.sites] == ["site-1"]
+    assert store.path == path.with_name("store.json.new-20250101T000000")
+    assert store.problem is not None
+    assert f"{path} is left as it was, and the app saves to {store.path} for now" in store.problem
+    store.watch("site-1", "1")
+    assert path.read_bytes() == original
+    assert [t.task_id for t in Store(store.path).tasks] == ["1"]
 
 
 @pytest.mark.parametrize(

@@ -266,9 +266,7 @@ class Store:
         try:
             write_atomically(aside, raw)
         except OSError as error:
-            # Never overwrite what could not be copied: save beside it instead.
-            log.warning("Could not copy the store %s to %s: %s", self.path, aside, error)
-            kept, self.path = self.path, self._aside_path("new")
+            kept = self._save_beside(f"copy the store {self.path} to {aside}", error)
             self.problem = (
                 f"Some of your saved settings could not be used: {named}. Everything else "
                 f"was loaded. {kept} is left as it was, and the app saves to {self.path} for now."
@@ -286,6 +284,13 @@ class Store:
             aside,
         )
 
+    def _save_beside(self, what_failed: str, error: OSError) -> Path:
+        """Save to a new file beside the store from now on, and return the store's path: a
+        file that could not be copied or moved aside must never be overwritten."""
+        kept, self.path = self.path, self._aside_path("new")
+        log.warning("Could not %s: %s; saving to %s instead", what_failed, error, self.path)
+        return kept
+
     def _aside_path(self, kind: str) -> Path:
         """A name beside the store that is not taken yet: store.json.<kind>-<time>[-<n>]."""
         stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -301,9 +306,7 @@ class Store:
         try:
             os.replace(self.path, aside)
         except OSError as error:
-            # Never overwrite what could not be moved: save beside it instead.
-            log.warning("Could not move the unreadable store %s aside: %s", self.path, error)
-            kept, self.path = self.path, self._aside_path("new")
+            kept = self._save_beside(f"move the unreadable store {self.path} aside", error)
             self.problem = (
                 f"The file with your saved settings, {kept}, {why} and could not be moved "
                 f"aside. The app started with no sites and saves to {self.path} for now."
