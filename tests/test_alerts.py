@@ -213,3 +213,23 @@ def test_a_big_batch_sums_up_each_kind_with_several_endings_and_keeps_a_single_o
     assert alerts[1].body.endswith("First reason: Locked by [redacted]")
     assert not any("tok-" in a.title + a.body for a in alerts)
     assert policy.alerts_for(batch) == [], "what a summary told is not told again"
+
+
+def test_a_summary_names_its_tasks_whole_for_the_notifier_to_shorten() -> None:
+    long_title = "Export space " + "Quarterly engineering reports " * 4  # 133 characters
+    batch = [
+        TaskEvent(
+            TaskView(
+                "cloud",
+                str(n),
+                Phase.SUCCEEDED,
+                TaskStatus(str(n), TaskState.SUCCEEDED, 100, 1000, f"{long_title}{n % 2}"),
+            ),
+            Phase.RUNNING,
+        )
+        for n in range(4)
+    ]
+
+    (summary,) = AlertPolicy().alerts_for(batch)
+
+    assert summary.body.splitlines()[0] == f"{long_title}0 (2), {long_title}1 (2)"

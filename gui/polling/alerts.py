@@ -218,7 +218,7 @@ def _names_text(tasks: list[TaskView]) -> str:
     """``Export space (12), Delete space (3) and 2 more``: the tasks by name, most common first."""
     counts: dict[str, int] = {}
     for task in tasks:
-        name = _task_name(task).strip()[:80]
+        name = _task_name(task).strip()
         counts[name] = counts.get(name, 0) + 1
     ranked = sorted(counts.items(), key=lambda item: -item[1])
     return _names_list([f"{name} ({count})" if count > 1 else name for name, count in ranked])
