@@ -313,3 +313,39 @@ def test_clearing_many_scattered_finished_tasks_is_one_reset(qapp):
 
     assert recorder.resets == 1 and recorder.removed == []
     assert model.rowCount() == 500 and model.row_of(("site-a", "998")) == 499
+
+
+def test_a_table_sorted_by_elapsed_time_follows_the_clock_between_polls(qapp):
+    now = [100.0]
+    model = TaskTableModel(clock=lambda: now[0])
+    done = task_view("done", 100, Phase.SUCCEEDED, elapsedTime=60_000)
+    model.apply([event(done, None), event(task_view("running", 5, elapsedTime=12_000), None)])
+    model.sort(Column.ELAPSED, Qt.SortOrder.AscendingOrder)
+    assert [view.task_id for view in model.tasks()] == ["running", "done"]
+    recorder = LayoutRecorder(model)
+
+    now[0] += 30  # 42 s: still shorter than the finished task's minute
+    model.tick()
+    assert [view.task_id for view in model.tasks()] == ["running", "done"]
+    assert recorder.layouts == 0
+
+    now[0] += 30
+    model.tick()
+    assert [view.task_id for view in model.tasks()] == ["done", "running"]
+    assert recorder.layouts == 1
+
+
+def test_tasks_removed_from_a_sorted_table_leave_the_others_in_arrival_order(qapp):
+    model = TaskTableModel()
+    phases = [Phase.RUNNING, Phase.SUCCEEDED, Phase.RUNNING, Phase.FAILED, Phase.RUNNING]
+    model.apply([event(task_view(str(n), 50, phase), None) for n, phase in enumerate(phases)])
+    model.sort(Column.STATE, Qt.SortOrder.DescendingOrder)
+
+    model.remove(("site-a", "2"))
+    model.clear_finished()
+    model.apply([event(task_view("5", 50), None), event(task_view("2", 50), None)])
+
+    assert [view.task_id for view in model.tasks()] == ["0", "4", "5", "2"]  # ties: arrival
+    model.sort(-1)
+    assert [view.task_id for view in model.tasks()] == ["0", "4", "5", "2"]
+    assert model.row_of(("site-a", "2")) == 3

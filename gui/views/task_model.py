@@ -7,28 +7,23 @@ The model sorts itself (``sort``, which the table view calls when a header is cl
 of sitting behind a QSortFilterProxyModel: the proxy compares rows by calling ``data()`` twice
 per comparison, from C++ into Python, and re-sorted on every dataChanged that touched the sort
 column, so one poll of 3,000 sorted tasks took half a second of the GUI thread. Here a batch
-computes one sort key per row and re-sorts at most once, with one layout change.
+computes one sort key per row and re-sorts at most once, with one layout change (the order
+itself is kept by gui/views/task_sorting.py).
 """
 
 from __future__ import annotations
 
 import enum
-import itertools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from gui.confluence.plain_text import display_text
 from gui.polling.states import Phase, TaskEvent, TaskView
 from gui.views import formatting
+from gui.views.task_sorting import RowOrder, SortKey, runs, show_in_order
 
 Key = tuple[str, str]
 # Rows apart at most this much share one dataChanged; the rows between repaint for nothing.
@@ -62,13 +57,12 @@ class Column(enum.IntEnum):
 
 
 class Role(enum.IntEnum):
-    """Data the delegate, the details pane and sorting read beyond the displayed text."""
+    """Data the delegate, the details pane and the window read beyond the displayed text."""
 
     VIEW = Qt.ItemDataRole.UserRole + 1  # the TaskView
     PERCENT = Qt.ItemDataRole.UserRole + 2
     PHASE = Qt.ItemDataRole.UserRole + 3
-    SORT = Qt.ItemDataRole.UserRole + 4
-    KEY = Qt.ItemDataRole.UserRole + 5
+    KEY = Qt.ItemDataRole.UserRole + 4
 
 
 # Looked up by column number in data(), which the view calls for every role of every visible
@@ -90,11 +84,6 @@ _ANSWERED_ROLES = frozenset(
 class _Row:
     view: TaskView
     seen_at: float  # monotonic time of the answer the elapsed time comes from
-    arrival: int  # rows arrive in this order; the table shows them so until sorted, and ties so
-
-
-def _arrival(row: _Row) -> int:
-    return row.arrival
 
 
 class TaskTableModel(QAbstractTableModel):
@@ -104,15 +93,13 @@ class TaskTableModel(QAbstractTableModel):
         self, parent: QObject | None = None, clock: Callable[[], float] = time.monotonic
     ) -> None:
         super().__init__(parent)
-        self._rows: list[_Row] = []
+        self._rows: list[_Row] = []  # as shown
+        self._order: RowOrder[_Row, Column] = RowOrder(self._sort_value)
         self._index: dict[Key, int] = {}
         self._site_names: dict[str, str] = {}
         # Why a site gives no answers, shown in its rows that are still waiting for one.
         self._site_problems: dict[str, str] = {}
         self._clock = clock
-        self._arrivals = itertools.count()
-        self._sort_column: Column | None = None  # None: arrival order
-        self._descending = False
 
     # Reading
 
@@ -138,8 +125,6 @@ class TaskTableModel(QAbstractTableModel):
         column = _COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
-        if role == Role.SORT:
-            return self._sort_value(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(view, column)
         if role == Role.VIEW:
@@ -213,7 +198,7 @@ class TaskTableModel(QAbstractTableModel):
         for key, view in latest.items():
             position = self._index.get(key)
             if position is None:
-                added.append(_Row(view, now, next(self._arrivals)))
+                added.append(_Row(view, now))
                 continue
             row = self._rows[position]
             if row.view.status is not view.status:
@@ -238,6 +223,7 @@ class TaskTableModel(QAbstractTableModel):
             for offset, row in enumerate(added):
                 self._index[row.view.key] = top + offset
             self._rows.extend(added)
+            self._order.add(added)
             self.endInsertRows()
             self._resort_after(Column.TASK, Column.STATE)
         elif changed:
@@ -247,8 +233,10 @@ class TaskTableModel(QAbstractTableModel):
         position = self._index.get(key)
         if position is None:
             return
+        row = self._rows[position]
         self.beginRemoveRows(QModelIndex(), position, position)
         del self._rows[position]
+        self._order.keep(lambda kept: kept is not row)
         self.endRemoveRows()
         self._reindex()
 
@@ -258,14 +246,15 @@ class TaskTableModel(QAbstractTableModel):
         if not ended:
             return []
         keys = [self._rows[i].view.key for i in ended]
-        runs = _runs(ended)
-        if len(runs) > _REMOVED_RUNS:
+        self._order.keep(lambda row: not row.view.phase.ended)
+        removed = runs(ended)
+        if len(removed) > _REMOVED_RUNS:
             self.beginResetModel()
             self._rows = [row for row in self._rows if not row.view.phase.ended]
             self._reindex()
             self.endResetModel()
             return keys
-        for top, bottom in reversed(runs):  # from the bottom up, so the runs above stay put
+        for top, bottom in reversed(removed):  # from the bottom up, so the runs above stay put
             self.beginRemoveRows(QModelIndex(), top, bottom)
             del self._rows[top : bottom + 1]
             self._reindex()
@@ -273,7 +262,11 @@ class TaskTableModel(QAbstractTableModel):
         return keys
 
     def tick(self) -> None:
-        """Refresh the Elapsed column of running tasks so it counts up between polls."""
+        """Refresh the Elapsed column of running tasks so it counts up between polls.
+
+        Only Elapsed moves with time (an ETA is the estimate of the last answer), so only a
+        table sorted by Elapsed is re-sorted.
+        """
         running = [i for i, row in enumerate(self._rows) if row.view.phase is Phase.RUNNING]
         if running:
             self._emit_span(running[0], running[-1], Column.ELAPSED, Column.ELAPSED)
@@ -283,37 +276,21 @@ class TaskTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by ``column`` (-1: the order tasks arrived in) and keep it so through changes."""
-        self._sort_column = _COLUMNS[column] if 0 <= column < len(_COLUMNS) else None
-        self._descending = order == Qt.SortOrder.DescendingOrder
+        sorted_by = _COLUMNS[column] if 0 <= column < len(_COLUMNS) else None
+        self._order.sort_by(sorted_by, order == Qt.SortOrder.DescendingOrder)
         self._resort()
 
     def _resort_after(self, first: Column, last: Column) -> None:
         """Re-sort when cells of columns ``first`` to ``last`` changed and one is sorted by."""
-        if self._sort_column is not None and first <= self._sort_column <= last:
+        if self._order.sorts_within(first, last):
             self._resort()
 
     def _resort(self) -> None:
-        rows = sorted(self._rows, key=_arrival)
-        column = self._sort_column
-        if column is not None:
-            # One key per row, and stable also in reverse: equal values stay in arrival order.
-            rows.sort(key=lambda row: self._sort_value(row, column), reverse=self._descending)
-        if all(new is old for new, old in zip(rows, self._rows, strict=True)):
-            return
-        self.layoutAboutToBeChanged.emit()
-        # The selection and the current row are persistent indexes: they follow their tasks.
-        moved_to = {id(row): number for number, row in enumerate(rows)}
-        before = self.persistentIndexList()
-        after = [
-            self.index(moved_to[id(self._rows[index.row()])], index.column())
-            if 0 <= index.row() < len(self._rows)
-            else QModelIndex()
-            for index in before
-        ]
+        show_in_order(self, self._rows, self._order.ordered(), self._show)
+
+    def _show(self, rows: list[_Row]) -> None:
         self._rows = rows
         self._reindex()
-        self.changePersistentIndexList(before, after)
-        self.layoutChanged.emit()
 
     # Internals
 
@@ -356,7 +333,7 @@ class TaskTableModel(QAbstractTableModel):
             return display_text(formatting.message_text(view, problem, _CELL_CHARACTERS))
         return formatting.state_text(view)
 
-    def _sort_value(self, row: _Row, column: Column) -> float | str:
+    def _sort_value(self, row: _Row, column: Column) -> SortKey:
         view = row.view
         if column is Column.PROGRESS:
             return view.status.percent if view.status else -1
@@ -374,17 +351,6 @@ class TaskTableModel(QAbstractTableModel):
             text = formatting.message_text(view, problem, _TOOLTIP_CHARACTERS)
             return formatting.rich_tooltip(f"{formatting.title_text(view)}\n{text}")
         return None
-
-
-def _runs(positions: list[int]) -> list[tuple[int, int]]:
-    """Sorted row numbers as runs of neighbours: [1, 2, 3, 7] gives [(1, 3), (7, 7)]."""
-    runs: list[tuple[int, int]] = []
-    for position in positions:
-        if runs and runs[-1][1] == position - 1:
-            runs[-1] = (runs[-1][0], position)
-        else:
-            runs.append((position, position))
-    return runs
 
 
 def _changed_span(old: TaskView, new: TaskView) -> tuple[Column, Column] | None:
