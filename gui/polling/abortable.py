@@ -6,7 +6,8 @@ the poller builds its sessions here, and ``SocketRegistry.abort()`` cuts every s
 can hang in, from any thread:
 
 - the name lookup runs in a helper thread that abort() stops waiting for (``getaddrinfo``
-  cannot be interrupted, but nothing has to wait for it);
+  cannot be interrupted, but nothing has to wait for it); its answer is used again for a
+  minute, so a server that closes every connection does not cost a thread per request;
 - each socket is recorded before it connects, so shutting it down ends a connect that gets no
   answer (Linux drops the half-open connection and wakes the waiting thread);
 - a TLS handshake runs on a copy of that socket's descriptor, also recorded, so it ends too;
@@ -61,7 +62,8 @@ def open_socket(
         raise LocationParseError(f"'{host}', label empty or too long") from None
 
     last_error: OSError | None = None
-    for family, kind, proto, _name, where in registry.resolve(host, port, allowed_gai_family()):
+    allowed = allowed_gai_family()
+    for family, kind, proto, _name, where in registry.resolve(host, port, allowed):
         sock = socket.socket(family, kind, proto)
         try:
             for option in socket_options or ():
@@ -80,6 +82,7 @@ def open_socket(
             if registry.aborted:
                 raise RequestCut("the connection was cut: the poller is stopping") from error
             last_error = error
+    registry.forget(host, port, allowed)
     raise last_error or OSError(f"no address found for {host}")
 
 

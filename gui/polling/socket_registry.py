@@ -12,12 +12,20 @@ import ipaddress
 import logging
 import socket
 import threading
+import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 AddressInfo = tuple[Any, ...]  # one entry of socket.getaddrinfo's answer
+
+# How long a host's addresses are used again without a new lookup: each lookup costs a thread
+# (see resolve), and a server that closes its connections would cost one per poll. Short, since
+# the system resolver does not tell the DNS answer's own lifetime, and forgotten at once when
+# none of the addresses takes a connection (see forget).
+LOOKUP_KEPT_FOR = 60.0
 
 
 class RequestCut(ConnectionAbortedError):
@@ -28,9 +36,12 @@ class SocketRegistry:
     """The sockets and name lookups of one session; ``abort()`` cuts them all, and every later
     one as soon as it starts."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
         self._lookups: set[threading.Event] = set()
+        self._clock = clock
+        # Per (host, port, family): when it was looked up, and the answer.
+        self._answers: dict[tuple[str, int, int], tuple[float, list[AddressInfo]]] = {}
         self._lock = threading.Lock()
         self._aborted = False
 
@@ -68,10 +79,29 @@ class SocketRegistry:
 
         The system resolver gives no way to cancel a lookup (a DNS server that never answers
         holds it for the resolver's own timeouts), so it runs in a daemon thread and only the
-        wait for it is cut. An abandoned lookup ends by itself, or with the process.
+        wait for it is cut. An abandoned lookup ends by itself, or with the process. A host
+        looked up less than LOOKUP_KEPT_FOR seconds ago gets the same answer without one.
         """
         if _is_address(host):
             return socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+        key = (host, port, family)
+        with self._lock:
+            self.check()
+            kept = self._answers.get(key)
+        if kept is not None and self._clock() - kept[0] < LOOKUP_KEPT_FOR:
+            return kept[1]
+        answer = self._look_up(host, port, family)
+        with self._lock:
+            self._answers[key] = (self._clock(), answer)
+        return answer
+
+    def forget(self, host: str, port: int, family: int) -> None:
+        """Look ``host`` up afresh next time: none of its addresses took a connection, and the
+        host may have moved."""
+        with self._lock:
+            self._answers.pop((host, port, family), None)
+
+    def _look_up(self, host: str, port: int, family: int) -> list[AddressInfo]:
         outcome: list[list[AddressInfo] | BaseException] = []
         finished = threading.Event()
 
