@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -294,6 +295,29 @@ def test_a_poll_in_flight_when_the_user_stops_watching_reports_nothing_of_that_t
         pass  # the answer arrived and the poll ended
 
     assert [e.task.task_id for e in recorder.tasks[seen:]] == []
+
+
+@pytest.mark.parametrize("when", ["before the site is set", "while it polls"])
+def test_a_policy_set_on_the_service_is_the_one_the_site_polls_by(
+    qtbot: Any, service: PollingService, recorder: Recorder, demo: DemoConfluence, when: str
+) -> None:
+    task_id = demo.add_task(DemoTask(kind="archive_pages", duration=1000))
+    gone_at_once = replace(FAST, gone_after_count=1, gone_after_seconds=0)
+    if when == "before the site is set":
+        service.set_policy(gone_at_once)
+    start_watching(service, demo, task_id)
+    qtbot.waitUntil(lambda: recorder.phase(task_id) is Phase.RUNNING, timeout=3000)
+    if when == "while it polls":
+        service.set_policy(gone_at_once)
+    # Commands reach the worker in order: once it reports the pause, it has the policy too, and
+    # no poll is under way when the task vanishes.
+    service.set_paused(True)
+    qtbot.waitUntil(lambda: recorder.sites[-1].state is SiteState.PAUSED, timeout=3000)
+    demo.vanish_task(task_id)
+    service.set_paused(False)
+
+    qtbot.waitUntil(lambda: recorder.phase(task_id) is Phase.GONE, timeout=3000)
+    assert len([r for r in task_requests(demo) if r.status == 404]) == 1
 
 
 def test_pause_stops_requests_and_resume_polls_at_once(

@@ -49,7 +49,8 @@ class SiteWorker(QObject):
         self._site = site
         self._credentials = credentials
         self._registry = SocketRegistry()
-        self._policy = policy
+        # The policy to make the tracker with; from then on the tracker's own is the only one.
+        self._first_policy: PollPolicy | None = policy
         # Made on first use, in this worker's thread: the client loads requests, which the GUI
         # thread would otherwise spend a tenth of a second on just after the window showed.
         self._made_tracker: SiteTracker | None = None
@@ -68,8 +69,9 @@ class SiteWorker(QObject):
     @property
     def _tracker(self) -> SiteTracker:
         if self._made_tracker is None:
+            policy, self._first_policy = self._first_policy, None
             self._made_tracker = SiteTracker(
-                self.site_id, self._new_client(), self._policy, discover=self._site.discover
+                self.site_id, self._new_client(), policy, discover=self._site.discover
             )
         return self._made_tracker
 
@@ -133,7 +135,6 @@ class SiteWorker(QObject):
 
     @Slot(object)
     def set_policy(self, policy: PollPolicy) -> None:
-        self._policy = policy
         self._tracker.policy = policy
         self._rearm()
 
