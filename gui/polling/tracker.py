@@ -3,8 +3,9 @@
 A SiteTracker owns the tasks watched on one site. ``due_at()`` says when it wants to poll next
 and ``poll()`` runs one cycle synchronously, one request at a time, and returns what changed. It
 decides the politeness rules: Retry-After is honoured, failures back off exponentially with
-jitter up to a cap, a refused token is never sent again until the user acts, and a task is only
-called gone after several 404s in a row spanning some time.
+jitter up to a cap, a refused token is never sent again until the user acts, and many tasks
+watched by id are read from one pass of the task list when that costs fewer requests. What each
+answer means for its task (progress, stalls, the 404 rules) is task_watch.py's.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from gui.confluence.errors import (
@@ -27,9 +28,7 @@ from gui.confluence.errors import (
     TaskNotFound,
 )
 from gui.confluence.task import TaskStatus
-from gui.polling.eta import EtaEstimator
 from gui.polling.states import (
-    Answer,
     Event,
     Phase,
     PollPolicy,
@@ -38,6 +37,7 @@ from gui.polling.states import (
     TaskEvent,
     TaskView,
 )
+from gui.polling.task_watch import TaskWatch, answer_of
 
 if TYPE_CHECKING:
     # Only a type here: importing the client loads requests, which start-up defers.
@@ -48,21 +48,6 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 
 _MAX_DOUBLINGS = 32
-_OK = Answer(200)
-
-
-def _answer_of(error: ConfluenceError, status: int | None = None) -> Answer:
-    """``status``: the HTTP status when the error does not carry it (a 200 whose body was
-    not a readable task)."""
-    return Answer(error.status or status, str(error), error.detail)
-
-
-@dataclass
-class _Watched:
-    view: TaskView
-    first_404_at: float | None = None
-    last_move_at: float = 0.0
-    eta: EtaEstimator = field(default_factory=EtaEstimator)
 
 
 class SiteTracker:
@@ -84,7 +69,7 @@ class SiteTracker:
         self.discover = discover
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
-        self._tasks: dict[str, _Watched] = {}
+        self._tasks: dict[str, TaskWatch] = {}
         # Stopped by the user: discovery passes them over until they are watched again by id.
         self._stopped: set[str] = set()
         self._state = SiteState.IDLE
@@ -121,7 +106,7 @@ class SiteTracker:
         if task_id in self._tasks:
             return None
         view = TaskView(self.site_id, task_id, Phase.WAITING)
-        self._tasks[task_id] = _Watched(view, last_move_at=self._clock())
+        self._tasks[task_id] = TaskWatch(view, last_move_at=self._clock())
         self._schedule_soon()
         return TaskEvent(view, None)
 
@@ -133,7 +118,7 @@ class SiteTracker:
     def restore(self, view: TaskView) -> None:
         """Put back a task known from an earlier run, with its last known phase and status."""
         self._stopped.discard(view.task_id)
-        self._tasks[view.task_id] = _Watched(replace(view, site_id=self.site_id))
+        self._tasks[view.task_id] = TaskWatch(replace(view, site_id=self.site_id))
         if not view.phase.ended:
             self._schedule_soon()
 
@@ -240,7 +225,7 @@ class SiteTracker:
                 if not adopt:
                     continue
                 view = TaskView(self.site_id, status.task_id, Phase.WAITING, discovered=True)
-                self._tasks[status.task_id] = _Watched(view, last_move_at=now)
+                self._tasks[status.task_id] = TaskWatch(view, last_move_at=now)
             seen.add(status.task_id)
             self._apply(status, events)
         if len(unreadable) != self._unreadable_listed:
@@ -269,20 +254,21 @@ class SiteTracker:
         asked = 0
         for task_id in task_ids:
             asked += 1
+            watched = self._tasks[task_id]
             try:
                 status = self.client.get_task(task_id)
             except TaskNotFound as error:
-                self._not_found(task_id, error, events)
+                self._show(watched.not_found(error, self._clock(), self.policy), events)
                 continue
             except MalformedTask as error:
                 if error.task_id == task_id:
                     unreadable.append(error)
-                    self._unreadable(task_id, error, events)
+                    self._show(watched.unreadable(error), events)
                     continue
-                self._note_answer(task_id, _answer_of(error, 200), events)
+                self._show(watched.failed(answer_of(error, 200)), events)
                 raise
             except ConfluenceError as error:
-                self._note_answer(task_id, _answer_of(error), events)
+                self._show(watched.failed(answer_of(error)), events)
                 raise
             self._apply(status, events)
         if unreadable and len(unreadable) == asked and not site_answered:
@@ -290,74 +276,12 @@ class SiteTracker:
 
     def _apply(self, status: TaskStatus, events: list[Event]) -> None:
         watched = self._tasks[status.task_id]
-        now = self._clock()
-        old = watched.view
-        phase = Phase.of(status.state)
-        moved = old.status is None or old.status.percent != status.percent
-        if moved:
-            watched.last_move_at = now
-        watched.first_404_at = None
-        if phase is Phase.RUNNING:
-            watched.eta.add(now, status.percent)
-        stalled = phase is Phase.RUNNING and now - watched.last_move_at >= self.policy.stall_after
-        new = replace(
-            old,
-            phase=phase,
-            status=status,
-            eta_seconds=watched.eta.seconds_left() if phase is Phase.RUNNING else None,
-            stalled=stalled,
-            not_found_count=0,
-            last_error="",
-            last_answer=_OK,
-        )
-        self._replace_view(watched, new, events)
+        self._show(watched.answered(status, self._clock(), self.policy), events)
 
-    def _replace_view(self, watched: _Watched, new: TaskView, events: list[Event]) -> None:
-        old = watched.view
-        watched.view = new
-        if new != old:
-            events.append(TaskEvent(new, old.phase))
-
-    def _unreadable(self, task_id: str, error: MalformedTask, events: list[Event]) -> None:
-        watched = self._tasks[task_id]
-        if str(error) != watched.view.last_error:  # once per new problem, not once per poll
-            log.warning(
-                "Site %s: the answer for task %s could not be read: %s",
-                self.site_id,
-                task_id,
-                error,
-            )
-        new = replace(watched.view, last_error=str(error), last_answer=_answer_of(error, 200))
-        self._replace_view(watched, new, events)
-
-    def _note_answer(self, task_id: str, answer: Answer, events: list[Event]) -> None:
-        watched = self._tasks[task_id]
-        self._replace_view(watched, replace(watched.view, last_answer=answer), events)
-
-    def _not_found(self, task_id: str, error: TaskNotFound, events: list[Event]) -> None:
-        watched = self._tasks[task_id]
-        now = self._clock()
-        if watched.first_404_at is None:
-            watched.first_404_at = now
-        count = watched.view.not_found_count + 1
-        lasted = now - watched.first_404_at
-        gone = count >= self.policy.gone_after_count and lasted >= self.policy.gone_after_seconds
-        log.info("Site %s: task %s answered 404 (%d in a row)", self.site_id, task_id, count)
-        old = watched.view
-        answer = _answer_of(error)
-        if gone:
-            watched.view = replace(
-                old,
-                phase=Phase.GONE,
-                not_found_count=count,
-                last_error=str(error),
-                last_answer=answer,
-            )
-            events.append(TaskEvent(watched.view, old.phase))
-        else:
-            # A 404 that may clear up (a Data Center node that has not seen the task yet) changes
-            # nothing the user sees in the table; the details pane's last answer does change.
-            watched.view = replace(old, not_found_count=count, last_answer=answer)
+    @staticmethod
+    def _show(event: TaskEvent | None, events: list[Event]) -> None:
+        if event is not None:
+            events.append(event)
 
     def _unexpected(self, error: Exception) -> ConfluenceError:
         """A bug, not a server fault: the traceback goes to the log once per kind of error, and
