@@ -10,7 +10,7 @@ import pytest
 
 from gui.confluence import ConfluenceClient, Credentials, normalise_site_url
 from gui.demo import DemoTask, Fault
-from gui.polling.states import Phase, PollPolicy, SiteEvent, SiteState, TaskEvent
+from gui.polling.states import Answer, Phase, PollPolicy, SiteEvent, SiteState, TaskEvent
 from gui.polling.tracker import SiteTracker
 
 POLICY = PollPolicy(
@@ -67,7 +67,10 @@ def test_404_flicker_changes_nothing_the_user_sees(demo: Any, demo_clock: Any) -
     demo_clock.advance(5)
     flicker = tracker.poll()
     assert flicker == []
-    assert tracker.task(task_id).phase is Phase.RUNNING  # type: ignore[union-attr]
+    view = tracker.task(task_id)
+    assert view is not None and view.phase is Phase.RUNNING
+    assert view.last_answer == Answer(200), "the passing 404 is not shown as the last answer"
+    assert view.not_found_count == 1, "but it counts towards calling the task gone"
     demo_clock.advance(5)
     tracker.poll()
     assert tracker.task(task_id).not_found_count == 0  # type: ignore[union-attr]
@@ -81,6 +84,7 @@ def test_task_is_gone_only_after_repeated_404s_spanning_the_window(
     tracker.watch(task_id)
     events = run_until_idle(tracker, demo_clock)
     assert phase_changes(events) == [(task_id, Phase.RUNNING), (task_id, Phase.GONE)]
+    assert tracker.task(task_id).last_answer.status == 404  # type: ignore[union-attr]
     not_found = [r for r in demo.requests if r.status == 404]
     assert len(not_found) >= 3
     assert not_found[-1].time - not_found[0].time >= 30

@@ -90,7 +90,10 @@ class TaskView:
     not_found_count: int = 0
     discovered: bool = False
     last_error: str = ""  # what is wrong with this task itself: gone, or its answer unreadable
-    last_answer: Answer | None = None  # None: not asked by id yet (or only seen in the list)
+    # The last answer that told something about this task: 200 once it was read (by id or in
+    # the list), or the failure that followed. None: no answer yet. A 404 that may still clear
+    # up is not one (see task_watch.py); the 404 that made the task gone is.
+    last_answer: Answer | None = None
 
     @property
     def key(self) -> tuple[str, str]:

@@ -92,8 +92,9 @@ class TaskWatch:
         )
         if not gone:
             # A 404 that may clear up (a Data Center node that has not seen the task yet) changes
-            # nothing the user sees in the table; the details pane's last answer does change.
-            self.view = replace(self.view, not_found_count=count, last_answer=answer_of(error))
+            # nothing the user sees, so it is not the task's last answer either: only the count
+            # is kept, for the rule above and for the command line's "404 so far" note.
+            self.view = replace(self.view, not_found_count=count)
             return None
         return self._show(
             replace(
