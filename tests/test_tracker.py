@@ -400,3 +400,31 @@ def test_a_refused_token_on_the_list_is_not_sent_again_by_id(demo: Any, demo_clo
     tracker.poll()
     assert len(demo.requests) == 1
     assert tracker.state is SiteState.NEEDS_SIGN_IN
+
+
+def test_a_task_list_that_cost_too_much_is_measured_again_and_used_once_it_shrank(
+    demo: Any, demo_clock: Any
+) -> None:
+    watched = [demo.add_task(DemoTask(duration=100_000)) for _ in range(12)]
+    for _ in range(60):
+        demo.add_task(DemoTask(duration=20))  # others that end soon and leave the list
+    policy = PollPolicy(interval=5, jitter=0, page_size=5)
+    tracker = make_tracker(demo, demo_clock, policy=policy)
+    for task_id in watched:
+        tracker.watch(task_id)
+    tracker.poll()
+    assert len(demo.requests) == 72 // 5 + 1, "the first pass measured the list: 15 pages"
+
+    demo_clock.advance(30)  # the others ended: the list is down to 12 tasks, 3 pages
+    demo.clear_requests()
+    tracker.poll()
+    assert len(demo.requests) == 12, "15 pages cost more than 12 tasks asked for by id"
+
+    demo_clock.advance(600)
+    tracker.poll()
+    demo.clear_requests()
+    demo_clock.advance(5)
+    tracker.poll()
+
+    assert [r.path.rsplit("/", 1)[-1] for r in demo.requests] == ["longtask"] * 3
+    assert all(view.phase is Phase.RUNNING for view in tracker.tasks())

@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 
 _MAX_DOUBLINGS = 32
+# How long a measured cost of the task list holds: a list that cost more than asking for each
+# watched task by id is tried again after this long, since the site's list may have shrunk.
+_LIST_COST_HOLDS_FOR = 600.0
 
 
 class SiteTracker:
@@ -83,7 +86,8 @@ class SiteTracker:
         self._bugs_logged: set[str] = set()
         self._unreadable_listed = 0
         self._list_readable = True  # until the site refuses it (403, 404, not Confluence's)
-        self._list_cost = 0  # requests the last pass of the list took
+        self._list_cost = 0  # requests the last pass of the list took ...
+        self._list_cost_at = 0.0  # ... measured then
 
     @property
     def state(self) -> SiteState:
@@ -193,10 +197,14 @@ class SiteTracker:
     def _poll_watched_through_list(self, events: list[Event]) -> bool:
         """Many tasks watched by id: one pass of the task list, when the site lets us read it,
         costs ceil(active / page size) requests instead of one per task. False when it does not
-        pay (few tasks, or a list longer than the tasks it would save asking for) or the list is
-        not ours to read (then polling by id goes on, and the list is not tried again)."""
+        pay (few tasks, or a list longer than the tasks it would save asking for, measured
+        again now and then) or the list is not ours to read (then polling by id goes on, and
+        the list is not tried again)."""
         open_count = sum(1 for w in self._tasks.values() if not w.view.phase.ended)
-        if not self._list_readable or open_count < max(self.policy.list_from, self._list_cost):
+        if not self._list_readable or open_count < self.policy.list_from:
+            return False
+        now = self._clock()
+        if open_count < self._list_cost and now - self._list_cost_at < _LIST_COST_HOLDS_FOR:
             return False
         before = self.client.stats.requests
         try:
@@ -209,7 +217,7 @@ class SiteTracker:
                 "Site %s: the task list is not readable (%s); asking by id", self.site_id, error
             )
             return False
-        self._list_cost = self.client.stats.requests - before
+        self._list_cost, self._list_cost_at = self.client.stats.requests - before, now
         return True
 
     def _poll_list(self, events: list[Event], *, adopt: bool = True) -> None:
