@@ -16,7 +16,7 @@ from gui.confluence import Credentials, SiteConfig, normalise_site_url
 from gui.demo import DemoConfluence, DemoTask, Fault, ManualClock
 from gui.polling.alerts import Alert, AlertKind, AlertPolicy
 from gui.polling.service import PollingService
-from gui.polling.states import Phase, PollPolicy, SiteEvent, SiteState, TaskEvent
+from gui.polling.states import MAX_STOPPED, Phase, PollPolicy, SiteEvent, SiteState, TaskEvent
 from gui.polling.wake import WakeMonitor
 
 FAST = PollPolicy(
@@ -295,6 +295,24 @@ def test_a_poll_in_flight_when_the_user_stops_watching_reports_nothing_of_that_t
         pass  # the answer arrived and the poll ended
 
     assert [e.task.task_id for e in recorder.tasks[seen:]] == []
+
+
+def test_the_service_remembers_only_the_newest_stops_as_the_tracker_does(
+    qtbot: Any, service: PollingService, recorder: Recorder, demo: DemoConfluence
+) -> None:
+    oldest = demo.add_task(DemoTask(kind="delete_space", duration=1000))
+    kept = demo.add_task(DemoTask(kind="export_space", duration=1000))
+    service.unwatch("cloud", oldest)
+    service.unwatch("cloud", kept)
+    for n in range(MAX_STOPPED - 1):  # tasks of the past that the site no longer lists
+        service.unwatch("cloud", f"old-{n}")
+
+    service.set_site(replace(cloud_site(demo), discover=True), Credentials.for_token(demo.token))
+    service.start()
+    qtbot.waitUntil(lambda: recorder.phase(oldest) is Phase.RUNNING, timeout=3000)
+    wait_for_the_worker(qtbot, 0.3)
+
+    assert kept not in {e.task.task_id for e in recorder.tasks}
 
 
 @pytest.mark.parametrize("when", ["before the site is set", "while it polls"])

@@ -10,7 +10,15 @@ import pytest
 
 from gui.confluence import ConfluenceClient, Credentials, normalise_site_url
 from gui.demo import DemoTask, Fault
-from gui.polling.states import Answer, Phase, PollPolicy, SiteEvent, SiteState, TaskEvent
+from gui.polling.states import (
+    MAX_STOPPED,
+    Answer,
+    Phase,
+    PollPolicy,
+    SiteEvent,
+    SiteState,
+    TaskEvent,
+)
 from gui.polling.tracker import SiteTracker
 
 POLICY = PollPolicy(
@@ -204,6 +212,20 @@ def test_a_task_the_user_stopped_is_not_discovered_again_until_watched_by_id(
     demo_clock.advance(5)
     tracker.poll()
     assert {view.task_id for view in tracker.tasks()} == {stopped, other}
+
+
+def test_only_the_newest_stops_are_remembered(demo: Any, demo_clock: Any) -> None:
+    oldest = demo.add_task(DemoTask(duration=1000))
+    kept = demo.add_task(DemoTask(duration=1000))
+    tracker = make_tracker(demo, demo_clock, discover=True)
+    tracker.unwatch(oldest)
+    tracker.unwatch(kept)
+    for n in range(MAX_STOPPED - 1):  # tasks of the past that the site no longer lists
+        tracker.unwatch(f"old-{n}")
+
+    tracker.poll()
+
+    assert [view.task_id for view in tracker.tasks()] == [oldest], "the oldest stop is forgotten"
 
 
 def test_nothing_to_watch_and_no_discovery_sends_nothing(demo: Any, demo_clock: Any) -> None:

@@ -8,13 +8,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gui.confluence.site import SiteConfig
+from gui.polling.states import MAX_STOPPED as MAX_STOPPED  # the poller keeps as many stops
 
 SCHEMA_VERSION = 1
 NOTIFICATION_KINDS = ("succeeded", "failed", "sign-in", "gone")
 MAX_HISTORY = 500
-# Limitation: only the newest stops are kept; a task stopped longer ago than that many others is
-# found again by discovery after a restart, if it still runs.
-MAX_STOPPED = 500
 # What the Settings dialog offers, in seconds; a stored value outside is brought inside on load
 # (0 would poll without pause, NaN would stop the poller's timer).
 POLL_INTERVAL_RANGE = (1.0, 600.0)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from gui.confluence.site import Credentials, SiteConfig
-from gui.polling.states import PollPolicy, SiteEvent, TaskEvent, TaskView
+from gui.polling.states import PollPolicy, SiteEvent, StoppedTasks, TaskEvent, TaskView
 from gui.polling.wake import WakeMonitor
 
 if TYPE_CHECKING:
@@ -75,7 +75,8 @@ class PollingService(QObject):
         # Per site, the tasks the user stopped watching. A poll already under way when the user
         # stopped one still reports it; those reports are dropped here, so the task does not
         # come back (as "running" for ever, or into the history). A site set later learns them.
-        self._stopped: dict[str, set[str]] = {}
+        # The newest MAX_STOPPED per site, as the site's tracker keeps them.
+        self._stopped: dict[str, StoppedTasks] = {}
         self._paused = False
         self._running = False
         self._wake = WakeMonitor(self, check_ms=wake_check_ms, watch_network=watch_network)
@@ -148,7 +149,7 @@ class PollingService(QObject):
         self._sites[site.site_id] = entry
         if self._paused:
             entry.inbox.set_paused.emit(True)
-        for task_id in sorted(self._stopped.get(site.site_id, ())):
+        for task_id in self._stopped.get(site.site_id, ()):  # oldest first, as they were stopped
             entry.inbox.unwatch.emit(task_id)
         for item in self._pending.pop(site.site_id, []):
             if isinstance(item, TaskView):
@@ -178,7 +179,7 @@ class PollingService(QObject):
     def watch(self, site_id: str, task_id: str) -> None:
         """Start watching a task (also one stopped before); a site not set yet picks it up
         when it is."""
-        self._stopped.get(site_id, set()).discard(task_id)
+        self._stopped.get(site_id, StoppedTasks()).discard(task_id)
         entry = self._sites.get(site_id)
         if entry is None:
             self._pending.setdefault(site_id, []).append(task_id)
@@ -188,7 +189,7 @@ class PollingService(QObject):
     def unwatch(self, site_id: str, task_id: str) -> None:
         """Stop watching a task for good: no report of it comes out any more, and a site that
         discovers its tasks passes it over until it is watched again."""
-        self._stopped.setdefault(site_id, set()).add(task_id)
+        self._stopped.setdefault(site_id, StoppedTasks()).add(task_id)
         entry = self._sites.get(site_id)
         if entry is None:
             pending = self._pending.get(site_id, [])
@@ -202,7 +203,7 @@ class PollingService(QObject):
 
     def restore(self, view: TaskView) -> None:
         """Put back a task known from an earlier run, with its last known state."""
-        self._stopped.get(view.site_id, set()).discard(view.task_id)
+        self._stopped.get(view.site_id, StoppedTasks()).discard(view.task_id)
         entry = self._sites.get(view.site_id)
         if entry is None:
             self._pending.setdefault(view.site_id, []).append(view)

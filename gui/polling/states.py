@@ -1,4 +1,5 @@
-"""What polling is about, as plain data: phases, site states, the policy and the events.
+"""What polling is about, as plain data: phases, site states, the policy, the events and the
+tasks the user stopped watching.
 
 Shared by the tracker that produces them, the Qt poller that carries them across threads, the
 command line that prints them and the views that show them. No Qt, no I/O.
@@ -7,7 +8,8 @@ command line that prints them and the views that show them. No Qt, no I/O.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from gui.confluence.task import TaskState, TaskStatus
 
@@ -32,6 +34,12 @@ class Phase(enum.Enum):
             TaskState.SUCCEEDED: cls.SUCCEEDED,
             TaskState.FAILED: cls.FAILED,
         }[state]
+
+
+# Limitation: only the newest stops are remembered, per site in the poller and over all sites in
+# the saved state (gui/platform/store.py); a task stopped longer ago than that many others is
+# forgotten, and a site that discovers its tasks picks it up again if it still runs.
+MAX_STOPPED = 500
 
 
 class SiteState(enum.Enum):
@@ -124,3 +132,30 @@ class SiteEvent:
 
 
 Event = TaskEvent | SiteEvent
+
+
+@dataclass
+class StoppedTasks:
+    """The ids of the tasks the user stopped watching on one site, the newest ``limit`` of them;
+    iterated oldest first."""
+
+    limit: int = MAX_STOPPED
+    _ids: dict[str, None] = field(default_factory=dict)  # insertion order: oldest first
+
+    def add(self, task_id: str) -> None:
+        self._ids.pop(task_id, None)  # stopped again: now the newest
+        self._ids[task_id] = None
+        while len(self._ids) > self.limit:
+            del self._ids[next(iter(self._ids))]
+
+    def discard(self, task_id: str) -> None:
+        self._ids.pop(task_id, None)
+
+    def __contains__(self, task_id: object) -> bool:
+        return task_id in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._ids))
+
+    def __len__(self) -> int:
+        return len(self._ids)

@@ -34,6 +34,7 @@ from gui.polling.states import (
     PollPolicy,
     SiteEvent,
     SiteState,
+    StoppedTasks,
     TaskEvent,
     TaskView,
 )
@@ -74,7 +75,7 @@ class SiteTracker:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._tasks: dict[str, TaskWatch] = {}
         # Stopped by the user: discovery passes them over until they are watched again by id.
-        self._stopped: set[str] = set()
+        self._stopped = StoppedTasks()
         self._state = SiteState.IDLE
         self._reason = ""
         self._failures = 0
