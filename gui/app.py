@@ -247,10 +247,7 @@ def _start_demo(controller: AppController, demos: list[DemoSession], speed: floa
     session = start_demo(speed)
     demos.append(session)
     controller.service.set_policy(demo_policy(speed))
-    for site, credentials in session.sites:
-        controller.add_site(site, credentials)
-    for site_id, task_id in session.watched:
-        controller.watch(site_id, task_id)
+    session.attach(controller)
 
 
 def _saved_sites(controller: AppController, policy: PollPolicy | None) -> SavedSites:

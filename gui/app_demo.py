@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from gui.confluence.site import AuthKind, Credentials, Deployment, SiteAddress, SiteConfig
 from gui.demo import DEMO_USER_EMAIL, DemoConfluence
@@ -21,6 +22,15 @@ DEMO_CLOUD_SITE = "demo-cloud"
 DEMO_REFUSED_SITE = "demo-refused"
 
 
+class SiteWatcher(Protocol):
+    """What the demo needs of the app (gui.views.controller.AppController): a Protocol, so
+    this module stays importable without the widgets."""
+
+    def add_site(self, site: SiteConfig, credentials: Credentials | None) -> None: ...
+
+    def watch(self, site_id: str, task_id: str) -> None: ...
+
+
 @dataclass
 class DemoSession:
     """A running demo server and what the app should configure and watch on it."""
@@ -29,6 +39,13 @@ class DemoSession:
     scenario: DemoScenario
     sites: list[tuple[SiteConfig, Credentials]] = field(default_factory=list)
     watched: list[tuple[str, str]] = field(default_factory=list)
+
+    def attach(self, controller: SiteWatcher) -> None:
+        """Show and poll every demo site in ``controller`` and watch the showcase's tasks."""
+        for site, credentials in self.sites:
+            controller.add_site(site, credentials)
+        for site_id, task_id in self.watched:
+            controller.watch(site_id, task_id)
 
     def stop(self) -> None:
         self.server.stop()

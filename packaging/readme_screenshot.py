@@ -77,10 +77,7 @@ def main() -> int:
     app.setWindowIcon(app_icon())
     session = start_demo(SPEED)
     controller = AppController(PollingService(demo_policy(SPEED), watch_network=False))
-    for site, credentials in session.sites:
-        controller.add_site(site, credentials)
-    for site_id, task_id in session.watched:
-        controller.watch(site_id, task_id)
+    session.attach(controller)
     controller.start()
     window = controller.window
     window.resize(1060, 500)

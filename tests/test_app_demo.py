@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,10 +24,7 @@ def demo_app(qtbot):
     service = PollingService(demo_policy(SPEED), watch_network=False)
     controller = AppController(service)
     qtbot.addWidget(controller.window)
-    for site, credentials in session.sites:
-        controller.add_site(site, credentials)
-    for site_id, task_id in session.watched:
-        controller.watch(site_id, task_id)
+    session.attach(controller)
     controller.start()
     try:
         yield controller, session
@@ -85,3 +84,13 @@ def test_exit_when_done_quits_with_zero_once_every_task_ended(qtbot, monkeypatch
     args = argparse.Namespace(demo=True, minimized=False, exit_when_done=True, verbose=False)
 
     assert app.run(args) == 0
+
+
+def test_the_demo_module_loads_without_the_widgets() -> None:
+    # In a fresh interpreter: this one has imported gui.views long ago.
+    check = "import sys, gui.app_demo; print(sorted(m for m in sys.modules if 'gui.views' in m))"
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
