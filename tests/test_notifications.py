@@ -7,46 +7,17 @@ import queue
 from typing import Any
 
 import pytest
+from notification_helpers import MARKUP, PLAIN_TEXT, RecordingBus
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from gui.platform.freedesktop import BusUnavailable, Event, FreedesktopBus
+from gui.platform.freedesktop import BusUnavailable, FreedesktopBus
 from gui.platform.notifications import Notifier
 from gui.polling.alerts import Alert, AlertKind
 
 
-class RecordingBus:
-    """Stands in for org.freedesktop.Notifications: records Notify calls, can click them."""
-
-    def __init__(self, capabilities: list[str] | None = None, fail: bool = False) -> None:
-        self.capabilities = capabilities if capabilities is not None else ["body", "body-markup"]
-        self.fail = fail
-        self.sent: list[dict[str, Any]] = []
-        self.inbox: queue.Queue[Any] | None = None
-
-    def open(self, inbox: queue.Queue[Any]) -> list[str]:
-        if self.fail:
-            raise BusUnavailable("no session bus (test)")
-        self.inbox = inbox
-        return self.capabilities
-
-    def notify(self, app_name: str, summary: str, body: str, hints: dict[str, Any]) -> int:
-        self.sent.append({"app_name": app_name, "summary": summary, "body": body, "hints": hints})
-        return len(self.sent) + 40
-
-    def event_of(self, item: Any) -> Event | None:
-        return item  # the fake puts ready-made events in the inbox
-
-    def close(self) -> None:
-        self.inbox = None
-
-    def click(self, notification_id: int) -> None:
-        assert self.inbox is not None
-        self.inbox.put(("clicked", notification_id))
-
-
 @pytest.fixture
 def notifier_and_bus(qtbot: Any) -> Any:
-    bus = RecordingBus()
+    bus = RecordingBus(MARKUP)
     notifier = Notifier(bus=bus)
     yield notifier, bus
     notifier.close()
@@ -80,7 +51,7 @@ def test_server_text_is_escaped_where_the_service_renders_markup(
 
 
 def test_server_text_is_left_alone_where_the_service_shows_plain_text(qtbot: Any) -> None:
-    bus = RecordingBus(capabilities=["body"])
+    bus = RecordingBus(PLAIN_TEXT)
     notifier = Notifier(bus=bus)
     notifier.show(alert(body="<b>Lock</b> & more"))
     qtbot.waitUntil(lambda: len(bus.sent) == 1, timeout=2000)
@@ -105,7 +76,7 @@ def test_a_notification_title_is_one_clean_line_of_at_most_100_characters(
 def test_a_notification_body_is_cleaned_and_cut_to_500_characters_keeping_its_lines(
     qtbot: Any,
 ) -> None:
-    bus = RecordingBus(capabilities=["body"])
+    bus = RecordingBus(PLAIN_TEXT)
     notifier = Notifier(bus=bus)
     body = "Demo Cloud\r\nLock held by \u2066admin\u2069\x00 " + "and more " * 100
     notifier.show(alert(body=body))
@@ -160,10 +131,9 @@ def test_click_on_a_notification_activates_its_target(qtbot: Any, notifier_and_b
     notifier.show(alert(target=("cloud", "1")))
     notifier.show(alert(target="dc"))
     qtbot.waitUntil(lambda: len(bus.sent) == 2, timeout=2000)
-    qtbot.wait(50)  # let the ids reach the GUI thread
 
     with qtbot.waitSignal(notifier.activated, timeout=2000) as clicked:
-        bus.click(42)  # the second notification's id
+        bus.click(1)
 
     assert clicked.args == ["dc"]
 
