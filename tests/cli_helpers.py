@@ -1,9 +1,9 @@
-"""Shared by the tests/test_cli_*.py files: a demo site with a distinctive token, and a way to
-run the command line in-process on the demo's manual clock."""
+"""Shared by the tests/test_cli_*.py files: a demo site with a distinctive token, on the manual
+clock with a way to run the command line in-process, or on the real clock for the program run in
+a subprocess."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import http.server
 import json
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from secret_helpers import leaks
 
 from gui.cli import main
 from gui.commands.watch import Pacer
@@ -50,6 +51,18 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
+def live_site() -> Iterator[DemoConfluence]:
+    """A demo on the real clock, for tests that run the program in a subprocess (PROGRAM),
+    which sleeps for real between polls; its token is TOKEN."""
+    server = DemoConfluence(token=TOKEN)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def site(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoConfluence]:
     """A demo Confluence on the manual clock whose token is in CONFLUENCE_TOKEN."""
     server = DemoConfluence(clock=clock, token=TOKEN)
@@ -75,16 +88,10 @@ def run_cli(capsys: pytest.CaptureFixture[str], clock: ManualClock, *argv: str) 
     return Run(code, out, err)
 
 
-def secret_forms(server: DemoConfluence, token: str = TOKEN) -> list[str]:
-    """Every shape in which the token could leak: bare, Basic-encoded, Bearer header."""
-    basic = base64.b64encode(f"{server.user_email}:{token}".encode()).decode()
-    return [token, basic, f"Bearer {token}"]
-
-
 def assert_no_secret(run: Run, server: DemoConfluence, *more: str) -> None:
+    """No form of the server's credentials (secret_helpers.secret_forms) in the run's output."""
     for text in (run.out, run.err, *more):
-        for secret in secret_forms(server):
-            assert secret not in text
+        assert leaks(text, server) == []
 
 
 @dataclass

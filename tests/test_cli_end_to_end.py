@@ -11,20 +11,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from cli_helpers import PROGRAM, TOKEN, secret_forms
+from cli_helpers import PROGRAM, TOKEN, live_site
+from secret_helpers import secret_forms
 
 from gui.demo import DemoConfluence, DemoTask
 
-
-@pytest.fixture
-def live_site() -> Iterator[DemoConfluence]:
-    """A demo on the real clock: the subprocess sleeps for real between polls."""
-    server = DemoConfluence(token=TOKEN)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+__all__ = ["live_site"]  # a fixture, used by name
 
 
 def _env(token: str = TOKEN) -> dict[str, str]:

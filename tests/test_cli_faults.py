@@ -7,7 +7,8 @@ import itertools
 import logging
 
 import pytest
-from cli_helpers import TOKEN, assert_no_secret, clock, run_cli, secret_forms, site
+from cli_helpers import TOKEN, assert_no_secret, clock, run_cli, site
+from secret_helpers import secret_forms
 
 from gui.commands import connect, output
 from gui.demo import FAULT_KINDS, DemoConfluence, DemoTask, Fault, ManualClock

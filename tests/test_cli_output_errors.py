@@ -5,25 +5,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 
 import pytest
-from cli_helpers import PROGRAM, TOKEN
+from cli_helpers import PROGRAM, TOKEN, live_site
 
 from gui.demo import DemoConfluence, DemoTask
 
+__all__ = ["live_site"]  # a fixture, used by name
+
 DEV_FULL = "/dev/full"
 needs_dev_full = pytest.mark.skipif(not os.path.exists(DEV_FULL), reason="no /dev/full here")
-
-
-@pytest.fixture
-def live_site() -> Iterator[DemoConfluence]:
-    server = DemoConfluence(token=TOKEN)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _run_with_stdout(stdout: str, *argv: str) -> subprocess.CompletedProcess[str]:

@@ -10,34 +10,24 @@ import os
 import shutil
 import subprocess
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_helpers import TOKEN, live_site
 from frozen_app import frozen_app, release_archive
 
 from gui import APP_ID, __version__
 from gui.demo import DemoConfluence, DemoTask
 
-pytestmark = [pytest.mark.frozen, pytest.mark.timeout(900)]
+__all__ = ["live_site"]  # a fixture, used by name
 
-TOKEN = "frozen-smoke-token-3kX9"
+pytestmark = [pytest.mark.frozen, pytest.mark.timeout(900)]
 
 
 def _run(argv: list[str], env: dict[str, str] | None = None, timeout: float = 60):
     return subprocess.run(
         argv, env=env or dict(os.environ), capture_output=True, text=True, timeout=timeout
     )
-
-
-@pytest.fixture
-def live_site() -> Iterator[DemoConfluence]:
-    server = DemoConfluence(token=TOKEN)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_frozen_app_prints_its_version() -> None:
