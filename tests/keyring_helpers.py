@@ -1,4 +1,4 @@
-"""A keyring kept in memory, for tests: the edge we do not own, faked only there."""
+"""Keyrings kept in memory, for tests: the edge we do not own, faked only there."""
 
 from __future__ import annotations
 
@@ -27,3 +27,23 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
             del self.passwords[(service, username)]
         except KeyError:
             raise keyring.errors.PasswordDeleteError(f"no password for {username!r}") from None
+
+
+class DBusException(Exception):
+    """What dbus-python raises from KWallet's backend: not one of keyring's errors."""
+
+
+NO_REPLY = "org.freedesktop.DBus.Error.NoReply: Did not receive a reply"
+
+
+class DBusKeyring(MemoryKeyring):
+    """A KWallet that does not answer over D-Bus: every call raises DBusException."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise DBusException(NO_REPLY)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise DBusException(NO_REPLY)
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise DBusException(NO_REPLY)

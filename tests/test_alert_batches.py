@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 from notification_helpers import RecordingBus
+from views_helpers import after_polls, fast_controller
 
 from gui.confluence import Credentials, SiteConfig, normalise_site_url
 from gui.demo import DemoConfluence, DemoTask, ManualClock
 from gui.platform.notifications import Notifier
-from gui.polling.service import PollingService
-from gui.polling.states import Phase, PollPolicy, SiteState
+from gui.polling.alerts import Alert
+from gui.polling.states import Phase, SiteState
 from gui.views.controller import AppController
 
-FAST = PollPolicy(interval=0.05, discovery_interval=0.05, backoff_base=0.05, jitter=0.0)
 SITE_ID = "dc"
 
 
@@ -30,11 +30,18 @@ def bus() -> RecordingBus:
 
 @pytest.fixture
 def app(qtbot: Any, bus: RecordingBus) -> Iterator[AppController]:
-    controller = AppController(PollingService(FAST, watch_network=False), Notifier(bus=bus))
-    qtbot.addWidget(controller.window)
+    controller = fast_controller(qtbot, Notifier(bus=bus))
     controller.start()
     yield controller
     controller.quit(0)
+
+
+@pytest.fixture
+def raised(app: AppController) -> list[Alert]:
+    """Every alert the app raised, each handed to the notifier as it was raised."""
+    alerts: list[Alert] = []
+    app.alertRaised.connect(alerts.append)
+    return alerts
 
 
 def add_demo_site(app: AppController, demo: DemoConfluence, *, discover: bool = False) -> None:
@@ -68,13 +75,28 @@ def end_together(
     qtbot.waitUntil(lambda: all(phases(app)[t].ended for t in task_ids), timeout=5000)
 
 
-def settle(qtbot: Any, app: AppController) -> None:
-    """Let more polls and the notifier's thread run, so a repeated notification would show."""
-    qtbot.wait(300)
+def notified_after_two_more_polls(
+    qtbot: Any, app: AppController, bus: RecordingBus, raised: list[Alert]
+) -> list[str]:
+    """The summaries of every notification sent, once two more polls had the chance to raise
+    a repeated one and the notifier's thread has sent all that were raised."""
+    after_polls(qtbot, app, 2)
+    qtbot.waitUntil(lambda: len(bus.sent) == len(raised), timeout=3000)
+    return bus.summaries()
+
+
+def keep_polling(app: AppController, demo: DemoConfluence) -> None:
+    """Watch a task that runs for the whole test, so the site is polled after the others end."""
+    app.watch(SITE_ID, demo.add_task(DemoTask(kind="export_space", dialect="dc", duration=3600)))
 
 
 def test_many_tasks_ending_in_one_poll_give_one_notification_per_kind(
-    qtbot: Any, app: AppController, bus: RecordingBus, demo: DemoConfluence, demo_clock: ManualClock
+    qtbot: Any,
+    app: AppController,
+    bus: RecordingBus,
+    raised: list[Alert],
+    demo: DemoConfluence,
+    demo_clock: ManualClock,
 ) -> None:
     done = [
         demo.add_task(DemoTask(kind="export_space", dialect="dc", duration=5)) for _ in range(20)
@@ -88,12 +110,14 @@ def test_many_tasks_ending_in_one_poll_give_one_notification_per_kind(
     add_demo_site(app, demo)
     for task_id in done + failed:
         app.watch(SITE_ID, task_id)
+    keep_polling(app, demo)
 
     end_together(qtbot, app, demo_clock, done + failed)
-    qtbot.waitUntil(lambda: len(bus.sent) >= 2, timeout=3000)
-    settle(qtbot, app)
 
-    assert bus.summaries() == ["20 tasks finished on Demo DC", "3 tasks failed on Demo DC"]
+    assert notified_after_two_more_polls(qtbot, app, bus, raised) == [
+        "20 tasks finished on Demo DC",
+        "3 tasks failed on Demo DC",
+    ]
     assert bus.sent[0]["body"] == "Export space (20)"
     reason = demo.task(failed[0]).error_text
     assert bus.sent[1]["body"] == f"Remove space (3)\nFirst reason: {reason}"
@@ -108,7 +132,6 @@ def test_a_click_on_a_summary_brings_up_its_first_task(
         app.watch(SITE_ID, task_id)
     end_together(qtbot, app, demo_clock, task_ids)
     qtbot.waitUntil(lambda: len(bus.sent) == 1, timeout=3000)
-    qtbot.wait(50)  # the service's notification id reaches the GUI thread
 
     with qtbot.waitSignal(app.notifier.activated, timeout=2000):  # type: ignore[union-attr]
         bus.click(0)
@@ -118,7 +141,12 @@ def test_a_click_on_a_summary_brings_up_its_first_task(
 
 
 def test_two_tasks_ending_together_keep_one_notification_each(
-    qtbot: Any, app: AppController, bus: RecordingBus, demo: DemoConfluence, demo_clock: ManualClock
+    qtbot: Any,
+    app: AppController,
+    bus: RecordingBus,
+    raised: list[Alert],
+    demo: DemoConfluence,
+    demo_clock: ManualClock,
 ) -> None:
     first = demo.add_task(DemoTask(kind="export_space", dialect="dc", duration=5))
     second = demo.add_task(
@@ -127,16 +155,23 @@ def test_two_tasks_ending_together_keep_one_notification_each(
     add_demo_site(app, demo)
     app.watch(SITE_ID, first)
     app.watch(SITE_ID, second)
+    keep_polling(app, demo)
 
     end_together(qtbot, app, demo_clock, [first, second])
-    qtbot.waitUntil(lambda: len(bus.sent) >= 2, timeout=3000)
-    settle(qtbot, app)
 
-    assert bus.summaries() == ["Export space finished", "Remove space failed"]
+    assert notified_after_two_more_polls(qtbot, app, bus, raised) == [
+        "Export space finished",
+        "Remove space failed",
+    ]
 
 
 def test_a_failure_after_a_reported_success_is_notified_once(
-    qtbot: Any, app: AppController, bus: RecordingBus, demo: DemoConfluence, demo_clock: ManualClock
+    qtbot: Any,
+    app: AppController,
+    bus: RecordingBus,
+    raised: list[Alert],
+    demo: DemoConfluence,
+    demo_clock: ManualClock,
 ) -> None:
     """A lagging node keeps listing the task; it said succeeded, then the server says failed."""
     listed = {"dialect": "dc", "kind": "export_space", "listed_after_end": 3600.0}
@@ -147,7 +182,8 @@ def test_a_failure_after_a_reported_success_is_notified_once(
     qtbot.waitUntil(lambda: phases(app)[task_id] is Phase.SUCCEEDED, timeout=5000)
     qtbot.waitUntil(lambda: len(bus.sent) == 1, timeout=3000)
 
-    def end_again(outcome: str) -> Phase:
+    def end_again(outcome: str) -> list[str]:
+        """End the task again with ``outcome``; every notification sent by then."""
         set_paused(qtbot, app, True)
         demo.remove_task(task_id)
         demo.add_task(DemoTask(id=task_id, duration=1, outcome=outcome, **listed))  # type: ignore[arg-type]
@@ -155,12 +191,9 @@ def test_a_failure_after_a_reported_success_is_notified_once(
         set_paused(qtbot, app, False)
         wanted = Phase.FAILED if outcome == "failure" else Phase.SUCCEEDED
         qtbot.waitUntil(lambda: phases(app)[task_id] is wanted, timeout=5000)
-        settle(qtbot, app)
-        return wanted
+        return notified_after_two_more_polls(qtbot, app, bus, raised)
 
-    end_again("failure")
-    assert bus.summaries() == ["Export space finished", "Export space failed"]
+    assert end_again("failure") == ["Export space finished", "Export space failed"]
 
     end_again("success")  # an ending already told is not told again
-    end_again("failure")
-    assert bus.summaries() == ["Export space finished", "Export space failed"]
+    assert end_again("failure") == ["Export space finished", "Export space failed"]

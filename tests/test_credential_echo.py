@@ -4,14 +4,14 @@ notification, the details pane or a log."""
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from PySide6.QtCore import QCoreApplication
+from secret_helpers import leaks
+from views_helpers import fast_controller, load_saved
 
 from gui.confluence import ConfluenceClient, Credentials, TaskStatus, normalise_site_url
 from gui.confluence.site import AuthKind, SiteConfig
@@ -19,25 +19,8 @@ from gui.demo import DemoConfluence, DemoTask, Fault
 from gui.platform.secrets import Secrets
 from gui.platform.store import Store
 from gui.platform.store_schema import Preferences
-from gui.polling.service import PollingService
-from gui.polling.states import Phase, PollPolicy
+from gui.polling.states import Phase
 from gui.views import details_pane
-from gui.views.controller import AppController
-from gui.views.saved_sites import SavedSites
-
-FAST = PollPolicy(interval=0.05, discovery_interval=0.05, backoff_base=0.05, jitter=0.0)
-
-
-def secret_forms(demo: DemoConfluence) -> list[str]:
-    """Every shape of the demo's credentials worth looking for, worked out here, not by the app."""
-    pair = f"{demo.user_email}:{demo.token}"
-    basic = base64.b64encode(pair.encode()).decode()
-    forms = [demo.token, pair, basic, basic.rstrip("="), f"Basic {basic}", f"Bearer {demo.token}"]
-    return forms + [quote(form, safe="") for form in forms]
-
-
-def leaks(text: str, demo: DemoConfluence) -> list[str]:
-    return [form for form in secret_forms(demo) if form in text]
 
 
 def every_text(task: TaskStatus) -> str:
@@ -81,19 +64,17 @@ def test_a_site_that_echoes_the_credentials_gets_them_into_no_file_and_no_alert(
         user=demo.user_email,
     )
     store.put_site(site)
-    store.set_preferences(Preferences(poll_interval=0.05))
+    store.set_preferences(Preferences(poll_interval=1.0))  # the shortest Settings allows
     Secrets().store(site.site_id, demo.token)
     failing = demo.add_task(DemoTask(kind="export_space", outcome="failure", duration=10))
     running = demo.add_task(DemoTask(kind="export_space", duration=1000))
     demo.set_fault(Fault("echo_credentials"))
 
-    app = AppController(PollingService(FAST, watch_network=False))
-    qtbot.addWidget(app.window)
+    app = fast_controller(qtbot)
     alerts: list[Any] = []
     app.alertRaised.connect(alerts.append)
     app.start()
-    saved = SavedSites(app, Store(), Secrets(), FAST)
-    saved.load()
+    saved = load_saved(app)
     for task_id in (failing, running):
         saved.store.watch(site.site_id, task_id)
         app.watch(site.site_id, task_id)

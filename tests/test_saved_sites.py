@@ -12,8 +12,15 @@ import keyring
 import keyring.errors
 import pytest
 from keyring_helpers import MemoryKeyring
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from views_helpers import (
+    after_polls,
+    controller,
+    dialog_titles_opened_by,
+    fast_controller,
+    load_saved,
+)
 
 from gui import APP_NAME
 from gui.confluence.site import SiteConfig, normalise_site_url
@@ -21,31 +28,15 @@ from gui.demo import DemoTask
 from gui.platform.secrets import Secrets
 from gui.platform.store import Store, default_store_path
 from gui.platform.store_schema import Preferences
-from gui.polling.service import PollingService
-from gui.polling.states import Phase, PollPolicy, SiteState
+from gui.polling.states import Phase, SiteState
 from gui.views.controller import AppController
 from gui.views.saved_sites import SavedSites
 from gui.views.settings_dialog import SettingsDialog
 from gui.views.task_model import Column
 
+__all__ = ["controller"]  # a fixture, used by name
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-
-FAST = PollPolicy(interval=0.05, discovery_interval=0.05, backoff_base=0.05, jitter=0.0)
-
-
-@pytest.fixture
-def controller(qtbot: Any) -> Iterator[AppController]:
-    app = AppController(PollingService(FAST, watch_network=False))
-    qtbot.addWidget(app.window)
-    yield app
-    app.quit(0)
-
-
-def saved_sites(controller: AppController, keyring_retry_ms: int = 60_000) -> SavedSites:
-    saved = SavedSites(controller, Store(), Secrets(), FAST, keyring_retry_ms=keyring_retry_ms)
-    saved.load()
-    return saved
 
 
 @pytest.fixture
@@ -56,11 +47,10 @@ def start_app(qtbot: Any) -> Iterator[Callable[[], tuple[AppController, SavedSit
     def start(keyring_retry_ms: int = 60_000) -> tuple[AppController, SavedSites]:
         for earlier in running:
             earlier.quit(0)
-        app = AppController(PollingService(FAST, watch_network=False))
-        qtbot.addWidget(app.window)
+        app = fast_controller(qtbot)
         running.append(app)
         app.start()
-        return app, saved_sites(app, keyring_retry_ms)
+        return app, load_saved(app, keyring_retry_ms=keyring_retry_ms)
 
     yield start
     for app in running:
@@ -76,30 +66,13 @@ def save_demo_site(demo: Any) -> SiteConfig:
     return site
 
 
-def dialog_titles_opened_by(action: Any) -> list[str]:
-    """Trigger ``action`` and close every modal dialog it opens; their titles, in order."""
-    titles: list[str] = []
-
-    def close_modal() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, QDialog):
-            titles.append(dialog.windowTitle())
-            dialog.reject()
-        else:
-            QTimer.singleShot(10, close_modal)
-
-    QTimer.singleShot(0, close_modal)
-    action.trigger()
-    return titles
-
-
 def test_the_settings_action_opens_settings_not_add_site(controller: AppController) -> None:
-    saved_sites(controller)
+    load_saved(controller)
     assert dialog_titles_opened_by(controller.actions.settings) == ["Settings"]
 
 
 def test_the_add_site_action_opens_add_site(controller: AppController) -> None:
-    saved_sites(controller)
+    load_saved(controller)
     assert dialog_titles_opened_by(controller.actions.add_site) == ["Add site"]
 
 
@@ -111,7 +84,7 @@ def test_a_store_set_aside_is_explained_in_the_window(
     path.write_text('{"schema": 1, "sites": [ <b>broken', encoding="utf-8")
     controller.window.show()
 
-    saved_sites(controller)
+    load_saved(controller)
 
     banner = controller.window.notice
     assert banner.isVisible()
@@ -154,7 +127,7 @@ def test_finished_tasks_come_back_after_a_restart_until_cleared(
     assert Store().history == []
 
     app, saved = start_app()
-    qtbot.wait(50)
+    app._batch.flush()  # what the load restored, in the table now rather than a moment later
     assert app.window.model.rowCount() == 0
 
 
@@ -170,10 +143,7 @@ def test_a_discovered_task_the_user_stopped_stays_stopped_after_a_restart_until_
         return {view.task_id for view in app.window.model.tasks()}
 
     def after_two_more_passes(app: AppController) -> set[str]:
-        for _ in range(2):
-            with qtbot.waitSignal(app.service.sitePolled, timeout=5000):
-                pass
-        qtbot.wait(10)  # the window applies what a poll brought on the next turn of the loop
+        after_polls(qtbot, app, 2)
         return shown(app)
 
     app, saved = start_app()
@@ -207,7 +177,7 @@ class LockedKeyring(MemoryKeyring):
 def test_a_locked_keyring_saves_the_site_and_offers_the_token_for_this_session(
     qtbot: Any, controller: AppController, demo: Any
 ) -> None:
-    saved = saved_sites(controller)
+    saved = load_saved(controller)
     alerts: list[object] = []
     controller.alertRaised.connect(alerts.append)
     controller.start()

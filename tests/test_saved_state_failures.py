@@ -4,73 +4,34 @@ save. The app starts, keeps what the user did in effect, and says so once in its
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import keyring
 import pytest
-from keyring_helpers import MemoryKeyring
-from PySide6.QtCore import QEvent, QTimer
+from keyring_helpers import DBusKeyring, MemoryKeyring
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+from store_helpers import write_store
+from views_helpers import answer_modal, controller, load_saved
 
 from gui import APP_NAME
 from gui.confluence.site import SiteConfig, normalise_site_url
 from gui.demo import DemoTask
 from gui.platform.secrets import Secrets
 from gui.platform.store import Store, default_store_path
-from gui.polling.service import PollingService
-from gui.polling.states import PollPolicy, SiteState
+from gui.polling.states import SiteState
 from gui.views.add_task_dialog import AddTaskDialog
 from gui.views.controller import AppController
-from gui.views.saved_sites import SavedSites
 from gui.views.settings_dialog import SettingsDialog
 from gui.views.settings_site_dialog import SiteDialog
 from gui.views.task_model import Column
 
-FAST = PollPolicy(interval=0.05, discovery_interval=0.05, backoff_base=0.05, jitter=0.0)
-
-
-@pytest.fixture
-def controller(qtbot: Any) -> Iterator[AppController]:
-    app = AppController(PollingService(FAST, watch_network=False))
-    qtbot.addWidget(app.window)
-    yield app
-    app.quit(0)
-
-
-def load_saved(controller: AppController) -> SavedSites:
-    saved = SavedSites(controller, Store(), Secrets(), FAST, save_retry_ms=50)
-    saved.load()
-    return saved
-
-
-def write_store(**parts: object) -> None:
-    path = default_store_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"schema": 1, **parts}))
+__all__ = ["controller"]  # a fixture, used by name
 
 
 def site_record(site_id: str, base_url: str, **fields: object) -> dict[str, object]:
     return {"site_id": site_id, "name": site_id, "base_url": base_url, **fields}
-
-
-def answer_modal(kind: type[QDialog], answer: Callable[[Any], None]) -> None:
-    """Once a modal dialog of ``kind`` is up, let ``answer`` fill it in and close it (closed
-    here when it did not, so that a test fails instead of waiting on the dialog)."""
-
-    def look() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, kind):
-            QTimer.singleShot(10, look)
-            return
-        try:
-            answer(dialog)
-        finally:
-            if dialog.isVisible():
-                dialog.reject()
-
-    QTimer.singleShot(0, look)
 
 
 # A store with records of the wrong type or range
@@ -128,23 +89,6 @@ def test_a_site_that_cannot_be_used_is_explained_and_the_others_load(
 
 
 # A keyring that raises what keyring does not know
-
-
-class DBusException(Exception):
-    """What dbus-python raises from KWallet's backend: not one of keyring's errors."""
-
-
-class DBusKeyring(MemoryKeyring):
-    """A KWallet that does not answer over D-Bus."""
-
-    def get_password(self, service: str, username: str) -> str | None:
-        raise DBusException("org.freedesktop.DBus.Error.NoReply: Did not receive a reply")
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise DBusException("org.freedesktop.DBus.Error.NoReply: Did not receive a reply")
-
-    def delete_password(self, service: str, username: str) -> None:
-        raise DBusException("org.freedesktop.DBus.Error.NoReply: Did not receive a reply")
 
 
 def test_a_keyring_raising_a_foreign_error_at_start_lists_every_site_paused(

@@ -6,6 +6,7 @@ import keyring
 import keyring.backend
 import keyring.errors
 import pytest
+from keyring_helpers import NO_REPLY, DBusException
 
 from gui import APP_NAME
 from gui.confluence.site import AuthKind, SiteConfig, normalise_site_url
@@ -135,14 +136,10 @@ def test_forgetting_a_site_removes_its_keyring_entry(memory_keyring) -> None:
     assert secrets.token("site-1") is None
 
 
-class DBusException(Exception):
-    """What dbus-python raises from KWallet's backend: not one of keyring's errors."""
-
-
 @pytest.mark.parametrize(
     "error",
     [
-        DBusException("org.freedesktop.DBus.Error.NoReply: Did not receive a reply"),
+        DBusException(NO_REPLY),
         RuntimeError("backend bug"),
         ValueError("bad answer"),
     ],

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from views_helpers import answer_modal
 
 from gui import APP_NAME
 from gui.confluence.client import ConfluenceClient
@@ -310,15 +311,11 @@ def test_the_removal_question_shows_the_site_name_as_typed_not_as_markup(
     qtbot.addWidget(settings)
     asked: list[tuple[Qt.TextFormat, str]] = []
 
-    def answer_it() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, answer_it)
-            return
+    def answer_it(box: QMessageBox) -> None:
         asked.append((box.textFormat(), box.text()))
         box.button(getattr(QMessageBox.StandardButton, answer)).click()
 
-    QTimer.singleShot(0, answer_it)
+    answer_modal(QMessageBox, answer_it)
     settings.site_list.setCurrentRow(0)
     settings.remove_button.click()
 

@@ -11,25 +11,23 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QLabel
+from views_helpers import fast_controller
 
 from gui.confluence.plain_text import display_text
 from gui.confluence.site import AuthKind, Credentials, SiteConfig, normalise_site_url
 from gui.demo import DemoTask
-from gui.polling.service import PollingService
-from gui.polling.states import Phase, PollPolicy, SiteEvent, SiteState
+from gui.polling.states import Phase, SiteEvent, SiteState
 from gui.views.controller import AppController
 from gui.views.main_window import MainWindow
 from gui.views.task_model import Column
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-FAST = PollPolicy(interval=0.05, discovery_interval=0.05, backoff_base=0.05, jitter=0.0)
 BIDI_CONTROLS = {*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))}
 
 
 @pytest.fixture
 def app(qtbot: Any) -> Iterator[AppController]:
-    controller = AppController(PollingService(FAST, watch_network=False))
-    qtbot.addWidget(controller.window)
+    controller = fast_controller(qtbot)
     controller.start()
     yield controller
     controller.quit(0)

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from store_helpers import write_store
 
 from gui.confluence.site import AuthKind, SiteConfig, normalise_site_url
 from gui.confluence.task import MAX_ELAPSED_MS
@@ -235,21 +236,14 @@ def test_a_removed_site_id_is_never_reused() -> None:
 
 
 def test_a_store_from_before_the_site_counter_never_reuses_an_id_it_mentions() -> None:
-    path = default_store_path()
     site = {"site_id": "site-1", "name": "A", "base_url": "https://a.example.org"}
     old_history = {"site_id": "site-7", "task_id": "1", "outcome": "failed"}
-    path.write_text(json.dumps({"schema": 1, "sites": [site], "history": [old_history]}))
+    write_store(sites=[site], history=[old_history])
 
     store = Store()
 
     assert store.problem is None
     assert store.new_site_id() == "site-8"
-
-
-def _write_store(**parts: object) -> Path:
-    path = default_store_path()
-    path.write_text(json.dumps({"schema": 1, **parts}))
-    return path
 
 
 GOOD_SITE = {"site_id": "site-1", "name": "Good", "base_url": "https://good.example.org"}
@@ -271,7 +265,7 @@ def test_a_site_that_cannot_be_used_is_left_out_and_the_file_kept_as_it_was(
     bad_site: dict[str, object], why: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     bad = {"site_id": "site-2", "name": "Bad", "base_url": "https://bad.example.org", **bad_site}
-    path = _write_store(
+    path = write_store(
         sites=[GOOD_SITE, bad],
         tasks=[
             {"site_id": "site-1", "task_id": "1", "phase": "running"},
@@ -352,7 +346,7 @@ def test_a_finished_task_with_a_wrong_detail_is_kept_without_it(
     field: str, value: object, read_as: object
 ) -> None:
     entry = {"site_id": "site-1", "task_id": "h", "outcome": "succeeded", "percent": 100}
-    _write_store(sites=[GOOD_SITE], history=[{**entry, field: value}])
+    write_store(sites=[GOOD_SITE], history=[{**entry, field: value}])
 
     store = Store()
 
@@ -364,7 +358,7 @@ def test_a_finished_task_with_a_wrong_detail_is_kept_without_it(
 
 def test_a_watched_task_with_wrong_details_is_still_watched() -> None:
     task = {"site_id": "site-1", "task_id": "1", "phase": 3, "percent": "half", "added_at": "now"}
-    _write_store(sites=[GOOD_SITE], tasks=[task, {"site_id": "site-1"}, "junk", "junk"])
+    write_store(sites=[GOOD_SITE], tasks=[task, {"site_id": "site-1"}, "junk", "junk"])
 
     store = Store()
 
@@ -395,7 +389,7 @@ def test_a_stored_poll_interval_is_brought_within_what_settings_allows(
     stored: object, read_as: float
 ) -> None:
     # Python's json writes NaN and Infinity, and reads them back, as JavaScript does not.
-    _write_store(preferences={"poll_interval": stored, "discovery_interval": 1})
+    write_store(preferences={"poll_interval": stored, "discovery_interval": 1})
 
     store = Store()
 
@@ -405,14 +399,14 @@ def test_a_stored_poll_interval_is_brought_within_what_settings_allows(
 
 
 def test_wrong_notification_settings_fall_back_to_on() -> None:
-    _write_store(preferences={"notify": {"gone": False, "failed": "no"}, "start_on_login": 1})
+    write_store(preferences={"notify": {"gone": False, "failed": "no"}, "start_on_login": 1})
     store = Store()
     assert not store.preferences.notifies("gone")
     assert store.preferences.notifies("failed")
     assert store.preferences.start_on_login is False
     assert store.problem is not None and "'failed' is not on or off" in store.problem
 
-    _write_store(preferences={"notify": ["x"]})
+    write_store(preferences={"notify": ["x"]})
     assert Store().preferences.notify == Preferences().notify
 
 

@@ -1,9 +1,27 @@
-"""Builders of tracker events for the view tests: what the poller would emit."""
+"""Shared by the view tests: builders of tracker events (what the poller would emit), a
+controller that polls fast, the saved sites behind it, and answers to its modal dialogs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+
 from gui.confluence.task import parse_task
-from gui.polling.states import Phase, TaskEvent, TaskView
+from gui.platform.notifications import Notifier
+from gui.platform.secrets import Secrets
+from gui.platform.store import Store
+from gui.polling.service import PollingService
+from gui.polling.states import Phase, PollPolicy, TaskEvent, TaskView
+from gui.views.controller import AppController
+from gui.views.saved_sites import SavedSites
+
+# Polls every 50 ms and retries as soon, so a test sees the next poll at once. Once SavedSites
+# has loaded the saved preferences, their intervals apply (1 s at the shortest, as in Settings).
+FAST = PollPolicy(interval=0.05, discovery_interval=0.05, backoff_base=0.05, jitter=0.0)
 
 
 def task_view(
@@ -30,3 +48,76 @@ def task_view(
 
 def event(view: TaskView, previous: Phase | None = Phase.RUNNING) -> TaskEvent:
     return TaskEvent(view, previous)
+
+
+def fast_controller(qtbot: Any, notifier: Notifier | None = None) -> AppController:
+    """The app's controller on a FAST poller, not started; the caller quits it."""
+    controller = AppController(PollingService(FAST, watch_network=False), notifier)
+    qtbot.addWidget(controller.window)
+    return controller
+
+
+@pytest.fixture
+def controller(qtbot: Any) -> Iterator[AppController]:
+    """A fast_controller, not started, quit after the test. Import it by name to use it."""
+    app = fast_controller(qtbot)
+    yield app
+    app.quit(0)
+
+
+def load_saved(
+    controller: AppController, *, keyring_retry_ms: int = 60_000, save_retry_ms: int = 50
+) -> SavedSites:
+    """Load the saved sites, tasks and preferences into ``controller``, as the app starts.
+
+    A failed save is tried again after 50 ms (not 30 s), so a test sees it; a keyring that
+    withheld a token is asked again after a minute, unless the test says otherwise.
+    """
+    saved = SavedSites(
+        controller,
+        Store(),
+        Secrets(),
+        FAST,
+        keyring_retry_ms=keyring_retry_ms,
+        save_retry_ms=save_retry_ms,
+    )
+    saved.load()
+    return saved
+
+
+def after_polls(qtbot: Any, controller: AppController, polls: int = 2) -> None:
+    """Wait for ``polls`` more polls of a site, then apply what they brought to the window
+    (which would happen on the loop's next turn), with the alerts it raises."""
+    for _ in range(polls):
+        with qtbot.waitSignal(controller.service.sitePolled, timeout=5000):
+            pass
+    controller._batch.flush()
+
+
+def answer_modal(kind: type[QDialog], answer: Callable[[Any], None]) -> None:
+    """Once a modal dialog of ``kind`` is up, let ``answer`` fill it in and close it (closed
+    here when it did not, so that a test fails instead of waiting on the dialog).
+
+    Call it before whatever opens the dialog: the dialog's own event loop runs ``answer``.
+    """
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, kind):
+            QTimer.singleShot(10, look)
+            return
+        try:
+            answer(dialog)
+        finally:
+            if dialog.isVisible():
+                dialog.reject()
+
+    QTimer.singleShot(0, look)
+
+
+def dialog_titles_opened_by(action: Any) -> list[str]:
+    """Trigger ``action`` and close the modal dialog it opens as Cancel does; its title."""
+    titles: list[str] = []
+    answer_modal(QDialog, lambda dialog: titles.append(dialog.windowTitle()))
+    action.trigger()
+    return titles
