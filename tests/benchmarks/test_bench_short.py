@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bench_gui_stall
 import bench_soak
+from common import Figure
 
 
 def test_short_soak_keeps_every_invariant() -> None:
@@ -25,11 +26,20 @@ def test_short_soak_keeps_every_invariant() -> None:
     assert result.retry_after_violations == 0
 
 
+def the_one(figures: list[Figure], unit: str, *, with_goal: bool) -> Figure:
+    """The one figure in ``unit`` with (or without) a goal: found by its unit and goal, which a
+    rewording leaves alone; a failure, not a check of the wrong figure, if there is not one."""
+    found = [f for f in figures if f.unit == unit and (f.goal_met is not None) == with_goal]
+    assert len(found) == 1, f"not one {unit} figure {with_goal=}: {[f.name for f in figures]}"
+    return found[0]
+
+
 def test_the_real_app_keeps_its_gui_thread_free_while_every_answer_takes_5_s() -> None:
     # Bounds far from the goals (which bench_gui_stall.py reports): they catch the GUI thread
     # waiting on the network (a 5 s stall) or a quit that waits for the answer (5 s), nothing
     # a busy machine could cause.
-    figures = {figure.name: figure.value for figure in bench_gui_stall.measure(8.0)}
-    assert figures["longest GUI stall while every answer takes 5 s"] < 1000
-    assert figures["slow requests sent during the run"] >= 2
-    assert figures["quit to process exit, a request in flight"] < 4
+    figures = bench_gui_stall.measure(8.0)
+    # The longest stall has a goal; the start-up stall and the timer's median gap have none.
+    assert the_one(figures, "ms", with_goal=True).value < 1000
+    assert the_one(figures, "requests", with_goal=False).value >= 2
+    assert the_one(figures, "s", with_goal=True).value < 4  # quit to exit, a request in flight
