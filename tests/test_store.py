@@ -294,7 +294,7 @@ def test_a_site_that_cannot_be_used_is_left_out_and_the_file_kept_as_it_was(
 
 def test_a_stored_address_is_read_as_the_site_base_it_stands_for() -> None:
     pasted = {"site_id": "site-2", "name": "Pasted", "base_url": "acme.atlassian.net/wiki/spaces/X"}
-    _write_store(sites=[GOOD_SITE, pasted])
+    write_store(sites=[GOOD_SITE, pasted])
 
     store = Store()
 
@@ -310,7 +310,7 @@ def test_a_stored_address_is_read_as_the_site_base_it_stands_for() -> None:
 def test_a_store_whose_copy_cannot_be_kept_is_left_alone_and_the_app_saves_beside_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    path = _write_store(sites=[GOOD_SITE, {"site_id": "site-2"}])
+    path = write_store(sites=[GOOD_SITE, {"site_id": "site-2"}])
     original = path.read_bytes()
     monkeypatch.setattr(time, "strftime", lambda _format: "20250101T000000")
     # A directory where the copy's temporary file goes: the copy fails, even as root.
