@@ -245,3 +245,21 @@ def test_a_site_whose_token_the_keyring_withheld_is_read_again_once_unlocked(
     qtbot.waitUntil(lambda: model.rowCount() == 1 and model.task(0).status is not None)
     assert not saved.keyring_retry_pending()
     assert alerts == []
+
+
+def test_a_site_without_a_token_is_listed_paused_and_never_polled(
+    qtbot: Any, start_app: Callable[[], tuple[AppController, SavedSites]], demo: Any
+) -> None:
+    store = Store()
+    site = SiteConfig("site-1", "Demo DC", normalise_site_url(demo.dc_base))
+    store.put_site(site)
+    store.watch(site.site_id, demo.add_task(DemoTask(dialect="dc", duration=600)))
+
+    app, _saved = start_app()
+    qtbot.wait(300)  # several poll intervals of FAST: none may go out
+
+    assert demo.requests == [], "a site without a token sent requests"
+    line = app.window.site_status.line(site.site_id)
+    assert line is not None and line.state is SiteState.PAUSED
+    assert "No token is stored" in line.reason
+    assert [view.phase for view in app.window.model.tasks()] == [Phase.WAITING]

@@ -19,7 +19,7 @@ from gui.confluence.site import AuthKind, Deployment, SiteConfig, normalise_site
 from gui.platform.logging_setup import setup_logging, stop_logging
 from gui.platform.paths import all_dirs
 from gui.platform.secrets import Secrets
-from gui.platform.store import Store
+from gui.platform.store import Store, default_store_path
 from gui.views.add_task_dialog import AddTaskDialog
 from gui.views.settings_dialog import SettingsDialog
 from gui.views.settings_site_dialog import SiteDialog
@@ -341,3 +341,28 @@ def test_preferences_are_saved_on_ok(
     assert (prefs.poll_interval, prefs.notifies("gone"), prefs.start_on_login) == (3.0, False, True)
     entries = list((isolated_home / ".config" / "autostart").glob("*.desktop"))
     assert len(entries) == 1
+
+
+def test_a_new_site_never_uses_a_token_the_keyring_holds_under_its_id(
+    qtbot: Any, settings: SettingsDialog, memory_keyring: Any, demo: Any
+) -> None:
+    # A token an old store's site left in the keyring, filed under the id the next site would
+    # get if ids only counted: a new site must neither inherit nor send it.
+    dialog = settings.open_site_dialog(None)
+    memory_keyring.passwords[(APP_NAME, dialog.site_id)] = demo.token
+    fill_site(qtbot, dialog, demo.dc_base, "", None)
+
+    with qtbot.waitSignal(dialog.connectionTested) as tested:
+        dialog.test_button.click()
+    assert not tested.args[0].ok
+    assert all(not r.authorized for r in demo.requests)
+
+    save(dialog)
+    assert "Enter the token" in dialog.error.text()
+    assert Store().sites == []
+
+
+def test_site_ids_never_repeat_across_stores(qtbot: Any, settings: SettingsDialog) -> None:
+    first = Store().new_site_id()
+    default_store_path().unlink(missing_ok=True)  # a store reset: its counter starts again
+    assert Store().new_site_id() != first

@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 import os
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -89,14 +90,16 @@ class Store:
         return next((site for site in self.state.sites if site.site_id == site_id), None)
 
     def new_site_id(self) -> str:
-        """An id no site has had in this store, not even one removed since; the keyring entry
-        is filed under it. Each call uses up a number (a cancelled Add site leaves a gap)."""
+        """An id no site has had, in this store or any other: the keyring entry is filed under
+        it, and a store that was reset or set aside must not hand a new site (maybe on another
+        host) the token an old one left in the keyring. So the number, which only counts in
+        this store, comes with a random part. Each call uses up a number."""
         taken = {site.site_id for site in self.state.sites}
         number = self.state.next_site_number
-        while f"site-{number}" in taken:
+        while any(site_id.startswith(f"site-{number}-") for site_id in taken):
             number += 1
         self.state.next_site_number = number + 1
-        return f"site-{number}"
+        return f"site-{number}-{secrets.token_hex(4)}"
 
     # Changing
 

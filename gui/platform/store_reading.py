@@ -36,7 +36,7 @@ from gui.platform.store_schema import (
 
 log = logging.getLogger(__name__)
 
-_SITE_NUMBER = re.compile(r"^site-(\d{1,9})$")
+_SITE_NUMBER = re.compile(r"^site-(\d{1,9})(?:-[0-9a-f]+)?$")
 # Timestamps beyond this are nobody's (285,000 years after 1970); the app does float arithmetic
 # on them, which a number of 400 digits would overflow. Elapsed times are capped as the server's
 # are (MAX_ELAPSED_MS).

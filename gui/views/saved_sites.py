@@ -22,6 +22,9 @@ from gui.views.controller import AppController
 
 log = logging.getLogger(__name__)
 
+# What a site without a token shows in the status bar (a reason, not a secret).
+MISSING_TOKEN_REASON = "No token is stored for this site: enter it in Settings → Sites (Edit)."  # noqa: S105
+
 # How long a site whose token the keyring withheld waits before the keyring is asked again. Long
 # enough that a Secret Service showing an unlock prompt on each read does not nag; "Retry sign-in"
 # asks at once.
@@ -58,6 +61,7 @@ class SavedSites(QObject):
         a.add_site.triggered.connect(lambda: self.open_settings(add_site=""))
         a.retry_sign_in.triggered.connect(lambda: self.retry_keyring())
         self._keyring_waiting: set[str] = set()  # sites whose token the keyring would not give
+        self._without_token: set[str] = set()  # sites with no token stored at all
         # Whatever the user did goes on in memory; the store says once when it cannot save.
         store.save_failed = self._tell_save_failed
         self._save_retry = QTimer(self)
@@ -164,8 +168,20 @@ class SavedSites(QObject):
             if not self._keyring_timer.isActive():
                 self._keyring_timer.start()
             return
-        if site_id in self._keyring_waiting:
+        if credentials is None:
+            # No token at all (kept for a session that ended, or lost with an old keyring):
+            # asking without one could only earn refusals, or 404s that would call its tasks
+            # gone. Listed and paused until Settings gives it a token.
+            log.warning("Site %s has no token; not polling it", site_id)
+            self.controller.window.set_site(site)
+            self.controller.window.site_status.on_site_event(
+                SiteEvent(site_id, SiteState.PAUSED, SiteState.IDLE, MISSING_TOKEN_REASON)
+            )
+            self._without_token.add(site_id)
+            return
+        if site_id in self._keyring_waiting or site_id in self._without_token:
             self._keyring_waiting.discard(site_id)
+            self._without_token.discard(site_id)
             # Until its first answer the site is neither paused nor in trouble any more.
             self.controller.window.site_status.on_site_event(
                 SiteEvent(site_id, SiteState.IDLE, SiteState.PAUSED)

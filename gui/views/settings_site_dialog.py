@@ -51,6 +51,9 @@ class SiteDialog(QDialog):
         self._store = store
         self._secrets = secrets
         self.site_id = site.site_id if site else store.new_site_id()
+        # Only an existing site may go on with the token it has: a new one has none to use,
+        # whatever the keyring holds under its id.
+        self._editing = site is not None
         # The checks in flight: a call dropped early would lose its answer.
         self._test_call: BackgroundCall | None = None
         self._lookup_call: BackgroundCall | None = None
@@ -132,6 +135,10 @@ class SiteDialog(QDialog):
         return site
 
     def _has_token(self) -> bool:
+        if self._secrets.is_session_only(self.site_id):
+            return True
+        if not self._editing:
+            return False
         try:
             return self._secrets.token(self.site_id) is not None
         except SecretsError:
@@ -190,7 +197,7 @@ class SiteDialog(QDialog):
             self._report(ConnectionReport(False, str(error)))
             return
         token = self.form.entered_token()
-        if token is None:
+        if token is None and (self._editing or self._secrets.is_session_only(self.site_id)):
             try:
                 token = self._secrets.token(self.site_id)
             except SecretsError as error:
