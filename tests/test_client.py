@@ -186,3 +186,14 @@ def test_https_to_a_plain_http_port_says_so_rather_than_blaming_a_certificate(de
     assert f"does not speak HTTPS on port {demo.port}" in message
     assert "starts with http://" in message
     assert "certificate" not in message
+
+
+def test_an_error_says_what_polling_does_next_apart_from_its_message(demo: Any) -> None:
+    task_id = demo.add_task(DemoTask())
+    demo.set_fault(Fault("server_error"))
+    with client_for(demo.cloud_base, demo.token) as client, pytest.raises(ServerTrouble) as caught:
+        client.get_task(task_id)
+    error = caught.value
+    assert error.retrying == "Will try again."
+    assert "try again" not in error.message.lower()
+    assert str(error) == f"{error.message} Will try again."  # what polling shows

@@ -9,24 +9,27 @@ from __future__ import annotations
 
 
 class ConfluenceError(Exception):
-    """Base class: something kept us from reading a task; ``str()`` is the user-facing message,
-    ``status`` the HTTP status when an answer came, ``detail`` the start of its body (with our
-    credentials masked).
+    """Base class: something kept us from reading a task.
 
-    ``retrying`` says what polling does about it ("Will try again."); it ends ``str()`` and is
-    left out of ``one_off_message``, for a check that asks once (Test connection)."""
+    ``message`` says what went wrong and what to do, ``status`` is the HTTP status when an answer
+    came, ``detail`` the start of its body (with our credentials masked). ``retrying`` says what
+    polling does about it ("Will try again."), empty when it is not worth trying again.
+
+    ``str()`` is ``message`` and then ``retrying``: what polling shows, since it does try again. A
+    check that asks once (Test connection, the ``get`` and ``list`` commands) shows ``message``.
+    """
 
     def __init__(
         self, message: str, *, status: int | None = None, detail: str = "", retrying: str = ""
     ) -> None:
-        super().__init__(f"{message} {retrying}" if retrying else message)
+        super().__init__(message)
+        self.message = message
         self.status = status
         self.detail = detail
-        self.one_off_message = message
+        self.retrying = retrying
 
-    @property
-    def message(self) -> str:
-        return str(self.args[0])
+    def __str__(self) -> str:
+        return f"{self.message} {self.retrying}" if self.retrying else self.message
 
 
 class CredentialsRejected(ConfluenceError):

@@ -4,8 +4,8 @@ the cloudId look-up for the API gateway. Each ends in plain text a user can act 
 A check's requests can be cut (``BackgroundCall.cancel()``), and quitting cuts every check in
 flight: Qt waits for its thread pool before the process ends, so a check against a host that
 never answers would otherwise hold the quit for its whole timeout. Both ask once, so their texts
-leave out what polling would do next ("Will try again"): they use each error's
-``one_off_message``."""
+leave out what polling would do next ("Will try again"): they use each error's ``message``,
+not ``str()``."""
 
 from __future__ import annotations
 
@@ -101,13 +101,13 @@ def check_connection(
     if unreadable:
         text += (
             f" {len(unreadable)} more could not be read ({_problem_name(unreadable[0])}: "
-            f"{unreadable[0].one_off_message})."
+            f"{unreadable[0].message})."
         )
     return ConnectionReport(True, text)
 
 
 def _problem_text(error: ConfluenceError) -> str:
-    return f"{_problem_name(error)}: {error.one_off_message}"
+    return f"{_problem_name(error)}: {error.message}"
 
 
 def _problem_name(error: ConfluenceError) -> str:
@@ -118,7 +118,7 @@ def _problem_name(error: ConfluenceError) -> str:
             return "Sign-in page instead of data"
         return "Credentials refused"
     if isinstance(error, SiteUnreachable):
-        return "TLS problem" if "TLS" in str(error) else "Unreachable"
+        return "TLS problem" if "TLS" in error.message else "Unreachable"
     if isinstance(error, RateLimited | ServerTrouble):
         return "Site busy"
     if isinstance(error, MalformedTask):
@@ -141,7 +141,8 @@ def lookup_cloud_id(
         with _client(address, None, ca_bundle, registry) as client:
             answer = client.fetch_raw(root + "/_edge/tenant_info")
     except SiteUnreachable as error:  # the only kind fetch_raw raises
-        raise SiteUnreachable(error.one_off_message) from None
+        # The same error, but for a look-up that asks once: nothing will try again.
+        raise SiteUnreachable(error.message, status=error.status, detail=error.detail) from None
     cloud_id: Any = None
     if answer.status == 200:
         try:
