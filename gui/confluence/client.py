@@ -1,24 +1,26 @@
-"""The HTTP client for one Confluence site: one task, every active task, and who-am-I."""
+"""The HTTP client for one Confluence site: one task, every active task, and who-am-I.
+
+What each answer means (data, or which error) is decided in answers.py, and how the pages of the
+task list are followed in task_list.py; this module sends the requests and reads the bodies.
+"""
 
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 
+from gui.confluence import answers, task_list
+from gui.confluence.answers import RETRYING, seconds, short
 from gui.confluence.errors import (
     ConfluenceError,
-    CredentialsRejected,
     MalformedTask,
     NotConfluence,
-    RateLimited,
-    ServerTrouble,
     SiteUnreachable,
     TaskNotFound,
 )
@@ -28,22 +30,15 @@ from gui.confluence.http import (
     build_session,
     read_limited,
     redact_headers,
-    retry_after_seconds,
 )
 from gui.confluence.redaction import SecretMask
-from gui.confluence.site import AuthKind, Credentials, SiteAddress
+from gui.confluence.site import Credentials, SiteAddress
 from gui.confluence.task import TaskStatus, parse_task
-
-log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = (5.0, 15.0)  # (connect, read) seconds
 # The whole answer, body included: the read timeout alone lets a trickling server hold on forever.
 DEFAULT_TOTAL_TIMEOUT = 30.0
 DEFAULT_PAGE_SIZE = 100
-_MAX_PAGES = 200  # a guard against a server whose "next" link never ends
-_EXCERPT = 300
-_NOT_TLS = ("WRONG_VERSION_NUMBER", "record layer failure", "packet length too long")
-_RETRYING = "Will try again."  # what polling does next; a one-off check leaves it out
 
 
 @dataclass(frozen=True)
@@ -146,67 +141,9 @@ class ConfluenceClient:
         pages do not move on (the same next link again, a page of tasks already seen, a size
         of 0) is read no further; ``on_incomplete`` is then told why, in words for a person.
         """
-        tasks: list[TaskStatus] = []
-        seen: set[str] = set()
-        unreadable: list[MalformedTask] = []
-        start = 0
-        url = self.address.api_root + "/longtask"
-        previous_next: str | None = None
-        stopped: str | None = None
-        for _ in range(_MAX_PAGES):
-            try:
-                payload = self._get_json(url, {"start": start, "limit": page_size})
-            except TaskNotFound as error:
-                raise NotConfluence(
-                    f"{self.address.base_url} has no Confluence task list (404). "
-                    "Check the site address: on Cloud it ends in /wiki.",
-                    status=404,
-                ) from error
-            results, size, limit, has_next, next_link = _page(payload)
-            fresh = 0
-            for item in results:
-                try:
-                    task = self._parse(item)
-                except MalformedTask as problem:
-                    if on_malformed is None:
-                        raise
-                    unreadable.append(problem)
-                    fresh += 1
-                    continue
-                if task.task_id not in seen:
-                    seen.add(task.task_id)
-                    tasks.append(task)
-                    fresh += 1
-            # A server that sends `_links` names the next page when there is one; only without
-            # them does a full page suggest more (and cost one empty request at the end).
-            more = has_next if has_next is not None else size >= limit
-            if not results or not more:
-                break
-            if next_link is not None and next_link == previous_next:
-                stopped = "it names the same next page again"
-            elif size <= 0:
-                stopped = "its page size of 0 would never move on"
-            elif not fresh:
-                stopped = "a page held only tasks already listed"
-            if stopped:
-                break
-            previous_next = next_link
-            start += size
-        else:
-            stopped = f"it still had more after {_MAX_PAGES} pages"
-        if stopped:
-            log.warning("Stopped following the task list of %s: %s", self.address.host, stopped)
-            if on_incomplete is not None:
-                on_incomplete(
-                    f"Stopped reading the task list of {self.address.host}: {stopped}. "
-                    "The list shown may be incomplete."
-                )
-        if unreadable and not tasks:
-            raise unreadable[0]
-        if on_malformed is not None:
-            for bad in unreadable:
-                on_malformed(bad)
-        return tasks
+        return task_list.read_active_tasks(
+            self.address, self._list_page, self._parse, page_size, on_malformed, on_incomplete
+        )
 
     def current_user(self) -> CurrentUser:
         """Who the site believes the caller is; a Data Center site may say "anonymous"."""
@@ -264,52 +201,9 @@ class ConfluenceClient:
                 allow_redirects=False,
                 stream=True,
             )
-        except requests.exceptions.SSLError as error:
-            self.stats.failures += 1
-            raise SiteUnreachable(self._tls_problem(error)) from None
-        except requests.exceptions.ConnectTimeout:
-            self.stats.failures += 1
-            raise SiteUnreachable(
-                f"{self.address.host} did not accept a connection within "
-                f"{_seconds(self._timeout[0])}: check the address and your network or VPN.",
-                retrying=_RETRYING,
-            ) from None
-        except requests.exceptions.Timeout:
-            self.stats.failures += 1
-            raise SiteUnreachable(
-                f"{self.address.host} did not answer within {_seconds(self._timeout[1])}: "
-                "check your network or VPN if it persists.",
-                retrying=_RETRYING,
-            ) from None
-        except (
-            requests.exceptions.ConnectionError,
-            requests.exceptions.ChunkedEncodingError,
-        ) as error:
-            self.stats.failures += 1
-            raise SiteUnreachable(
-                f"Could not connect to {self.address.host} ({_short(error)}). "
-                "Check the address and your network or VPN."
-            ) from None
         except requests.exceptions.RequestException as error:
             self.stats.failures += 1
-            raise SiteUnreachable(
-                f"Request to {self.address.host} failed: {_short(error)}"
-            ) from None
-
-    def _tls_problem(self, error: requests.exceptions.SSLError) -> str:
-        text = str(error)
-        if any(sign in text for sign in _NOT_TLS):
-            # What OpenSSL says when the other end answers a TLS hello in plain HTTP.
-            port = urlsplit(self.address.base_url).port or 443
-            return (
-                f"{self.address.host} does not speak HTTPS on port {port}. If the site is "
-                "served over plain HTTP, its address starts with http://."
-            )
-        return (
-            f"The TLS certificate of {self.address.host} could not be verified "
-            f"({_short(error)}). If your company inspects traffic, add its CA certificate to "
-            "the system's trust store, or give its CA bundle in the site settings."
-        )
+            raise answers.no_answer(error, self.address, self._timeout) from None
 
     def _get_json(self, url: str, params: dict[str, Any]) -> Any:
         response = self._send(url, params)
@@ -319,172 +213,37 @@ class ConfluenceClient:
             self.stats.failures += 1
             raise SiteUnreachable(
                 f"{self.address.host} kept sending its answer for more than "
-                f"{_seconds(self._total_timeout)}.",
-                retrying=_RETRYING,
+                f"{seconds(self._total_timeout)}.",
+                retrying=RETRYING,
             ) from None
         except requests.exceptions.RequestException as error:
             self.stats.failures += 1
             raise SiteUnreachable(
-                f"The connection to {self.address.host} broke mid-answer ({_short(error)})."
+                f"The connection to {self.address.host} broke mid-answer ({short(error)})."
             ) from None
         finally:
             response.close()
         try:
             # Masked here, where every JSON answer enters: the parsed tasks, their raw fields
             # (the details pane) and the user all come from this.
-            return self._mask.json(self._decode(response, body))
+            data = answers.json_data(
+                response,
+                body,
+                address=self.address,
+                credentials=self._credentials,
+                mask=self._mask,
+                max_body=self._max_body,
+            )
+            return self._mask.json(data)
         except ConfluenceError:
             self.stats.failures += 1
             raise
 
+    def _list_page(self, start: int, limit: int) -> Any:
+        return self._get_json(self.address.api_root + "/longtask", {"start": start, "limit": limit})
+
     def _parse(self, item: Any) -> TaskStatus:
         return self._mask.task(parse_task(item, self.address.base_url))
 
-    def _decode(self, response: requests.Response, body: bytes | None) -> Any:
-        status = response.status_code
-        host = self.address.host
-        if body is None:
-            raise NotConfluence(
-                f"{host} sent an answer larger than {self._max_body // (1024 * 1024)} MB; "
-                "that is not a task status. Check the site address.",
-                status=status,
-            )
-        content_type = response.headers.get("Content-Type", "").lower()
-        excerpt = self._mask.excerpt(body, _EXCERPT)
-
-        if 300 <= status < 400:
-            target = response.headers.get("Location", "")
-            raise CredentialsRejected(
-                f"{host} redirected to a sign-in page ({_host_of(target) or 'elsewhere'}). "
-                "Single sign-on does not accept API calls: use an API or personal access token.",
-                status=status,
-                detail=excerpt,
-            )
-        if status in (401, 403):
-            raise CredentialsRejected(
-                self._refusal_text(status, response, body), status=status, detail=excerpt
-            )
-        if status == 404:
-            raise TaskNotFound(
-                f"{host} answered 404: no such task, or these credentials may not see it.",
-                status=status,
-                detail=excerpt,
-            )
-        if status == 429:
-            delay = retry_after_seconds(response.headers)
-            asked = f" and asks to wait {_seconds(delay)}" if delay is not None else ""
-            raise RateLimited(
-                f"{host} is rate limiting requests{asked}.",
-                retry_after=delay,
-                detail=excerpt,
-                retrying="Will try again then." if delay is not None else "Will try again later.",
-            )
-        if status >= 500:
-            raise ServerTrouble(
-                f"{host} is having trouble ({_status_line(status, response.reason)}).",
-                status=status,
-                retry_after=retry_after_seconds(response.headers),
-                detail=excerpt,
-                retrying=_RETRYING,
-            )
-        if status != 200:
-            raise NotConfluence(
-                f"{host} answered {status} {response.reason or ''}".strip(),
-                status=status,
-                detail=excerpt,
-            )
-
-        if "json" not in content_type:
-            if "html" in content_type or body.lstrip()[:1] == b"<":
-                raise CredentialsRejected(
-                    f"{host} answered with a web page instead of data, most likely a sign-in page. "
-                    "Check the credentials, or use a token that works without single sign-on.",
-                    status=status,
-                    detail=excerpt,
-                )
-            raise NotConfluence(
-                f"{host} answered with {content_type or 'an unknown type'}, not JSON. "
-                "Check the site address.",
-                status=status,
-                detail=excerpt,
-            )
-        try:
-            return json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            # RecursionError: JSON nested deeper than the interpreter's stack, never Confluence.
-            raise NotConfluence(
-                f"{host} sent malformed JSON. If this persists, check the site address or proxy.",
-                status=status,
-                detail=excerpt,
-            ) from None
-
-    def _refusal_text(self, status: int, response: requests.Response, body: bytes) -> str:
-        host = self.address.host
-        said = self._mask.text(_server_reason(body))
-        category = response.headers.get("X-Failure-Category", "")
-        what = "refused the credentials" if status == 401 else "denied access"
-        text = f"{host} {what} ({status}"
-        text += f", {category}" if category else ""
-        text += f": {said})" if said else ")"
-        if status != 401:
-            return text + ". These credentials may lack permission or the token's scopes."
-        if self._credentials is None:
-            return text + ". This site needs credentials: an API or access token."
-        if self._credentials.kind is AuthKind.BASIC:
-            return text + ". Check the email and API token, or create a new API token."
-        return text + ". Check the access token: it may be wrong, expired or revoked."
-
     def _deadline(self) -> float:
         return time.monotonic() + self._total_timeout
-
-
-def _page(payload: Any) -> tuple[list[Any], int, int, bool | None, str | None]:
-    """A list page's items, size, limit, whether `_links` names a next page (None without
-    `_links`) and that next link as text."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
-        raise NotConfluence("The task list answer has no 'results' list")
-    results = payload["results"]
-    size = payload.get("size", len(results))
-    limit = payload.get("limit", len(results) or 1)
-    links = payload.get("_links")
-    has_next = bool(links.get("next")) if isinstance(links, dict) else None
-    next_link = str(links["next"]) if has_next and isinstance(links, dict) else None
-    if not isinstance(size, int) or not isinstance(limit, int) or limit <= 0:
-        raise NotConfluence("The task list answer has a malformed 'size' or 'limit'")
-    return results, size, limit, has_next, next_link
-
-
-def _server_reason(body: bytes) -> str:
-    """The short reason a refusal carries: the gateway's or Confluence's JSON message."""
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return ""
-    if not isinstance(payload, dict):
-        return ""
-    for key in ("message", "reason"):
-        value = payload.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()[:200]
-    return ""
-
-
-def _seconds(value: float) -> str:
-    """``5 s``, ``0.5 s``: a timeout as it was set."""
-    return f"{value:g} s"
-
-
-def _status_line(status: int, reason: str | None) -> str:
-    return f"{status} {reason}" if reason else str(status)
-
-
-def _host_of(url: str) -> str:
-    return urlsplit(url).hostname or ""
-
-
-def _short(error: BaseException) -> str:
-    text = str(error)
-    # urllib3 wraps the useful part deep inside; keep the tail, which names the cause.
-    if "(Caused by" in text:
-        text = text.split("(Caused by", 1)[1].rstrip(")")
-    return text.strip()[:160]
