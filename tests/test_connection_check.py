@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QCoreApplication, QThreadPool
 
+from gui.confluence import checks
+from gui.confluence.checks import CHECK_TIMEOUT, ConnectionReport
+from gui.confluence.errors import SiteUnreachable
 from gui.demo import DemoTask, Fault
 from gui.platform.secrets import Secrets
 from gui.platform.store import Store
-from gui.views import settings_connection
-from gui.views.settings_connection import CHECK_TIMEOUT, ConnectionReport
 from gui.views.settings_site_dialog import SiteDialog
 
 RETRY_WORDS = ("try again", "trying again", "will retry")
@@ -191,7 +192,7 @@ def test_a_busy_site_is_named_without_promising_a_retry(
 def short_check_timeouts(monkeypatch: pytest.MonkeyPatch) -> tuple[float, float]:
     """Connect and read timeouts of a fraction of a second, so a test need not wait 5 s."""
     timeouts = (0.4, 0.6)
-    monkeypatch.setattr(settings_connection, "CHECK_TIMEOUT", timeouts)
+    monkeypatch.setattr(checks, "CHECK_TIMEOUT", timeouts)
     return timeouts
 
 
@@ -246,3 +247,20 @@ def test_a_connect_timeout_names_the_connect_timeout(
     assert "did not accept a connection within 0.4 s" in report.text
     assert "0.6 s" not in report.text
     assert_no_promise_to_retry(report)
+
+
+def test_a_cloud_id_look_up_that_times_out_names_the_timeout_without_promising_a_retry(
+    short_check_timeouts: tuple[float, float],
+) -> None:
+    listener = socket.socket()  # accepts connections (the kernel does) and never answers
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    try:
+        with pytest.raises(SiteUnreachable) as caught:
+            checks.lookup_cloud_id(f"http://127.0.0.1:{listener.getsockname()[1]}")
+    finally:
+        listener.close()
+
+    said = str(caught.value)
+    assert "did not answer within 0.6 s" in said
+    assert not any(words in said.lower() for words in RETRY_WORDS), said

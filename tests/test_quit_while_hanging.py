@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
+from gui.confluence.checks import CHECK_TIMEOUT
 from gui.confluence.site import AuthKind, Deployment, SiteAddress, SiteConfig
 from gui.demo import DemoConfluence, DemoTask
 from gui.platform.paths import log_dir
 from gui.platform.store import Store
-from gui.views.settings_connection import CHECK_TIMEOUT
 
 TESTS = Path(__file__).resolve().parent
 HANGING_HOST = "dns-hang.test"

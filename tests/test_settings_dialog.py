@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -366,3 +369,17 @@ def test_site_ids_never_repeat_across_stores(qtbot: Any, settings: SettingsDialo
     first = Store().new_site_id()
     default_store_path().unlink(missing_ok=True)  # a store reset: its counter starts again
     assert Store().new_site_id() != first
+
+
+@pytest.mark.parametrize(
+    "module", ["gui.views.settings_site_form", "gui.views.settings_dialog", "gui.confluence.checks"]
+)
+def test_the_settings_dialogs_open_without_loading_the_http_stack(module: str) -> None:
+    # In a fresh interpreter: this one has loaded requests long ago. The checks load it on
+    # their own thread, when they run.
+    code = f"import sys, {module}; print('requests' in sys.modules)"
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "False"

@@ -18,6 +18,7 @@ from gui.confluence import (
     normalise_site_url,
     parse_task_ref,
 )
+from gui.confluence.site import gateway_address
 
 
 @pytest.mark.parametrize(
@@ -117,6 +118,35 @@ def test_gateway_address_keeps_the_cloud_id() -> None:
         normalise_site_url("https://api.atlassian.com/ex/confluence/abc123/wiki").cloud_id
         == "abc123"
     )
+
+
+@pytest.mark.parametrize(
+    ("site", "gateway"),
+    [
+        ("https://acme.atlassian.net", "https://api.atlassian.com/ex/confluence/abc-123/wiki"),
+        (
+            "https://api.atlassian.com/ex/confluence/old-id/wiki",
+            "https://api.atlassian.com/ex/confluence/abc-123/wiki",
+        ),
+        # Not Atlassian's (the demo, a test server): the host plays the gateway itself.
+        ("http://127.0.0.1:8090/wiki", "http://127.0.0.1:8090/ex/confluence/abc-123/wiki"),
+    ],
+)
+def test_the_gateway_address_of_a_site_goes_through_atlassian_for_atlassian_hosts_only(
+    site: str, gateway: str
+) -> None:
+    address = gateway_address(normalise_site_url(site), "abc-123")
+    assert (address.base_url, address.deployment, address.cloud_id) == (
+        gateway,
+        Deployment.GATEWAY,
+        "abc-123",
+    )
+
+
+@pytest.mark.parametrize("cloud_id", ["", "abc/../x", "abc?x=1", "abc 123"])
+def test_a_cloud_id_that_is_not_one_is_refused_for_the_gateway_address(cloud_id: str) -> None:
+    with pytest.raises(InvalidInput, match="cloudId"):
+        gateway_address(normalise_site_url("https://acme.atlassian.net"), cloud_id)
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from gui.confluence.checks import check_connection
 from gui.confluence.client import ConfluenceClient
 from gui.confluence.errors import SiteUnreachable
 from gui.confluence.http import build_session
 from gui.confluence.site import Credentials, SiteConfig, normalise_site_url
-from gui.views.settings_connection import check_connection
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY")
 

@@ -20,7 +20,8 @@ MASKABLE_LENGTH = 8
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 # "mailto:x" or "javascript:x", as opposed to "host:8090" (a port is digits).
 _OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
-_GATEWAY_PATH = re.compile(r"^/ex/confluence/(?P<cloud_id>[A-Za-z0-9-]+)(?:/.*)?$")
+_CLOUD_ID = re.compile(r"[A-Za-z0-9-]+")
+_GATEWAY_PATH = re.compile(rf"^/ex/confluence/(?P<cloud_id>{_CLOUD_ID.pattern})(?:/.*)?$")
 _BAD_IPV6 = (
     "That site address has a malformed IPv6 address; write it in brackets, "
     "e.g. https://[2001:db8::1]:8443"
@@ -187,6 +188,23 @@ class SiteConfig:
     @property
     def base_url(self) -> str:
         return self.address.base_url
+
+
+def gateway_address(site: SiteAddress, cloud_id: str) -> SiteAddress:
+    """The API-gateway base of the Cloud site at ``site`` that has this cloudId.
+
+    An Atlassian host goes through Atlassian's gateway; any other host (the demo, a test server)
+    plays the gateway itself. Raises InvalidInput for a cloudId that is not one.
+    """
+    if not _CLOUD_ID.fullmatch(cloud_id):
+        raise InvalidInput("A cloudId is made of letters, digits and '-'.")
+    host = site.host
+    if host.endswith(".atlassian.net") or host == GATEWAY_HOST:
+        root = f"https://{GATEWAY_HOST}"
+    else:
+        parts = urlsplit(site.base_url)
+        root = f"{parts.scheme}://{parts.netloc}"
+    return SiteAddress(f"{root}/ex/confluence/{cloud_id}/wiki", Deployment.GATEWAY, cloud_id)
 
 
 def normalise_site_url(text: str) -> SiteAddress:

@@ -1,173 +1,58 @@
-"""Checks the settings dialog runs against a site, off the GUI thread: "Test connection" and
-the cloudId look-up for the API gateway. Each ends in plain text a user can act on.
+"""The settings dialog's checks (gui/confluence/checks.py) run off the GUI thread: "Test
+connection" and the cloudId look-up, each handing its result back to the GUI thread.
 
 A check's requests can be cut (``BackgroundCall.cancel()``), and quitting cuts every check in
 flight: Qt waits for its thread pool before the process ends, so a check against a host that
-never answers would otherwise hold the quit for its whole timeout. Both ask once, so their texts
-leave out what polling would do next ("Will try again"): they use each error's ``message``,
-not ``str()``."""
+never answers would otherwise hold the quit for its whole timeout."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
-from gui.confluence.client import ConfluenceClient
-from gui.confluence.errors import (
-    ConfluenceError,
-    CredentialsRejected,
-    InvalidInput,
-    MalformedTask,
-    NotConfluence,
-    RateLimited,
-    ServerTrouble,
-    SiteUnreachable,
-    TaskNotFound,
-)
-from gui.confluence.site import (
-    GATEWAY_HOST,
-    Credentials,
-    Deployment,
-    SiteAddress,
-    SiteConfig,
-    normalise_site_url,
-)
-from gui.polling.abortable import SocketRegistry, abortable_session
+from gui.confluence import checks
+from gui.confluence.errors import ConfluenceError, InvalidInput
+from gui.confluence.site import Credentials, SiteConfig
+from gui.polling.socket_registry import SocketRegistry
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
-# Shorter than the poller's: a person is waiting for the answer.
-CHECK_TIMEOUT = (5.0, 10.0)
 
-
-@dataclass(frozen=True)
-class ConnectionReport:
-    """The outcome of "Test connection": ``ok`` and a plain-text explanation."""
-
-    ok: bool
-    text: str
-
-
-def _client(
-    address: SiteAddress,
-    credentials: Credentials | None,
-    ca_bundle: str | None,
-    registry: SocketRegistry | None,
-) -> ConfluenceClient:
-    """A client with the checks' timeouts; with ``registry``, one whose requests it can cut."""
-    session = abortable_session(registry, ca_bundle) if registry is not None else None
-    return ConfluenceClient(
-        address, credentials, timeout=CHECK_TIMEOUT, ca_bundle=ca_bundle, session=session
+def check_connection_in_background(
+    site: SiteConfig, credentials: Credentials | None, on_done: Callable[[object], None]
+) -> BackgroundCall:
+    """Run "Test connection" on Qt's thread pool; ``on_done`` gets its ConnectionReport."""
+    return run_in_background(
+        lambda registry: checks.check_connection(
+            site, credentials, _cuttable_session(registry, site.ca_bundle)
+        ),
+        on_done,
     )
 
 
-def check_connection(
-    site: SiteConfig, credentials: Credentials | None, registry: SocketRegistry | None = None
-) -> ConnectionReport:
-    """Ask the site who we are, then whether its task list is readable."""
-    if credentials is None:
-        return ConnectionReport(False, "No token: enter the API token or access token first.")
-    with _client(site.address, credentials, site.ca_bundle, registry) as client:
-        try:
-            user = client.current_user()
-        except ConfluenceError as error:
-            return ConnectionReport(False, _problem_text(error))
-        if user.anonymous:
-            return ConnectionReport(
-                False,
-                "Sign-in not accepted: the site answered as an anonymous user, so the token was "
-                "not recognised. Check the token (and for Data Center, that it is a personal "
-                "access token).",
-            )
-        who = user.display_name + (f" ({user.account})" if user.account else "")
-        unreadable: list[MalformedTask] = []
-        try:
-            # As polling does: a task that cannot be read is left out, and only a list of which
-            # none can be read is the site's problem.
-            tasks = client.list_active_tasks(on_malformed=unreadable.append)
-        except ConfluenceError as error:
-            return ConnectionReport(
-                False,
-                f"Signed in as {who}, but the task list is not readable. {_problem_text(error)}",
-            )
-    count = len(tasks)
-    running = f"{count} active task{'s' if count != 1 else ''}" if count else "no active tasks"
-    text = f"Signed in as {who}. The task list is readable ({running})."
-    if unreadable:
-        text += (
-            f" {len(unreadable)} more could not be read ({_problem_name(unreadable[0])}: "
-            f"{unreadable[0].message})."
-        )
-    return ConnectionReport(True, text)
+def lookup_cloud_id_in_background(
+    site_text: str, ca_bundle: str | None, on_done: Callable[[object], None]
+) -> BackgroundCall:
+    """Run the cloudId look-up on Qt's thread pool; ``on_done`` gets the cloudId or the error."""
+    return run_in_background(
+        lambda registry: checks.lookup_cloud_id(
+            site_text, ca_bundle, _cuttable_session(registry, ca_bundle)
+        ),
+        on_done,
+    )
 
 
-def _problem_text(error: ConfluenceError) -> str:
-    return f"{_problem_name(error)}: {error.message}"
+def _cuttable_session(registry: SocketRegistry, ca_bundle: str | None) -> requests.Session:
+    # Imported on the check's own thread: it loads requests, which the GUI thread need not.
+    from gui.polling.abortable import abortable_session
 
-
-def _problem_name(error: ConfluenceError) -> str:
-    if isinstance(error, CredentialsRejected):
-        if error.status is not None and 300 <= error.status < 400:
-            return "Redirected to a sign-in page"
-        if error.status == 200:
-            return "Sign-in page instead of data"
-        return "Credentials refused"
-    if isinstance(error, SiteUnreachable):
-        return "TLS problem" if "TLS" in error.message else "Unreachable"
-    if isinstance(error, RateLimited | ServerTrouble):
-        return "Site busy"
-    if isinstance(error, MalformedTask):
-        return "A field of the wrong type"
-    if isinstance(error, NotConfluence | TaskNotFound):
-        return "Not a Confluence REST API at this address"
-    return "Failed"
-
-
-def lookup_cloud_id(
-    site_text: str, ca_bundle: str | None = None, registry: SocketRegistry | None = None
-) -> str:
-    """The cloudId of a Cloud site, from its public ``/_edge/tenant_info``."""
-    if not site_text.strip():
-        raise InvalidInput("Enter the site address (https://<site>.atlassian.net) first.")
-    parts = urlsplit(normalise_site_url(site_text).base_url)
-    root = f"{parts.scheme}://{parts.netloc}"
-    address = SiteAddress(root, Deployment.CLOUD)
-    try:
-        with _client(address, None, ca_bundle, registry) as client:
-            answer = client.fetch_raw(root + "/_edge/tenant_info")
-    except SiteUnreachable as error:  # the only kind fetch_raw raises
-        # The same error, but for a look-up that asks once: nothing will try again.
-        raise SiteUnreachable(error.message, status=error.status, detail=error.detail) from None
-    cloud_id: Any = None
-    if answer.status == 200:
-        try:
-            cloud_id = answer.json().get("cloudId")
-        except (ValueError, AttributeError):
-            cloud_id = None
-    if not isinstance(cloud_id, str) or not cloud_id.strip():
-        raise NotConfluence(
-            f"{parts.hostname} did not tell its cloudId (answer {answer.status}). Find it under "
-            "https://<site>.atlassian.net/_edge/tenant_info in a browser and paste it.",
-            status=answer.status,
-        )
-    return cloud_id.strip()
-
-
-def gateway_address(site_text: str, cloud_id: str) -> SiteAddress:
-    """The API-gateway base for a Cloud site with this cloudId."""
-    parts = urlsplit(site_text.strip() if "://" in site_text else "https://" + site_text.strip())
-    host = (parts.hostname or "").lower()
-    if host.endswith(".atlassian.net") or host == GATEWAY_HOST or not host:
-        root = f"https://{GATEWAY_HOST}"
-    else:
-        # Not an Atlassian host (the demo or a test server): it plays the gateway itself.
-        root = f"{parts.scheme}://{parts.netloc}"
-    return SiteAddress(f"{root}/ex/confluence/{cloud_id}/wiki", Deployment.GATEWAY, cloud_id)
+    return abortable_session(registry, ca_bundle)
 
 
 class BackgroundCall(QObject):

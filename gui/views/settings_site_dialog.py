@@ -16,16 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.confluence.checks import ConnectionReport
 from gui.confluence.errors import InvalidInput
 from gui.confluence.site import Credentials, SiteConfig
 from gui.platform.secrets import NoKeyringError, Secrets, SecretsError
 from gui.platform.store import Store
 from gui.views.settings_connection import (
     BackgroundCall,
-    ConnectionReport,
-    check_connection,
-    lookup_cloud_id,
-    run_in_background,
+    check_connection_in_background,
+    lookup_cloud_id_in_background,
 )
 from gui.views.settings_site_form import SiteForm, plain_label
 
@@ -210,9 +209,7 @@ class SiteDialog(QDialog):
             return
         self.test_button.setEnabled(False)
         self.test_result.setText(f"Contacting {site.address.host}…")
-        self._test_call = run_in_background(
-            lambda registry: check_connection(site, credentials, registry), self._tested
-        )
+        self._test_call = check_connection_in_background(site, credentials, self._tested)
 
     def _tested(self, result: object) -> None:
         self._test_call = None
@@ -235,9 +232,7 @@ class SiteDialog(QDialog):
         ca_bundle = self.form.ca_bundle.text().strip() or None
         self.form.lookup.setEnabled(False)
         self.form.base_preview.setText("Looking up the cloudId…")
-        self._lookup_call = run_in_background(
-            lambda registry: lookup_cloud_id(typed, ca_bundle, registry), self._looked_up
-        )
+        self._lookup_call = lookup_cloud_id_in_background(typed, ca_bundle, self._looked_up)
 
     def _looked_up(self, result: object) -> None:
         self._lookup_call = None

@@ -16,8 +16,14 @@ from PySide6.QtWidgets import (
 )
 
 from gui.confluence.errors import InvalidInput
-from gui.confluence.site import AuthKind, Deployment, SiteAddress, SiteConfig, normalise_site_url
-from gui.views.settings_connection import gateway_address
+from gui.confluence.site import (
+    AuthKind,
+    Deployment,
+    SiteAddress,
+    SiteConfig,
+    gateway_address,
+    normalise_site_url,
+)
 
 AUTO = "auto"
 
@@ -145,7 +151,7 @@ class SiteForm(QWidget):
                 raise InvalidInput(
                     "The API gateway needs the site's cloudId: press Look up, or paste it."
                 )
-            return gateway_address(typed.base_url, cloud_id)
+            return gateway_address(typed, cloud_id)
         return SiteAddress(typed.base_url, deployment)
 
     def build_site(self, site_id: str) -> SiteConfig:
