@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 
+from gui.confluence.redaction import REDACTED
+from gui.confluence.site import MASKABLE_LENGTH, AuthKind, Credentials
 from gui.platform.logging_setup import mask_secrets, register_secret, setup_logging, stop_logging
 from gui.platform.paths import log_dir
 
@@ -67,3 +71,35 @@ def test_anything_like_an_authorization_value_is_masked(line: str) -> None:
 def test_ordinary_text_about_authentication_is_left_alone() -> None:
     text = "acme.atlassian.net refused the credentials (401). Use basic auth or a bearer token."
     assert mask_secrets(text) == text
+
+
+def test_every_form_of_registered_credentials_is_masked(app_logging: None) -> None:
+    credentials = Credentials(AuthKind.BASIC, 'log"form\\token-42', "log-forms@example.com")
+    register_secret(credentials)
+    basic = credentials.authorization_header().split(" ", 1)[1]
+    escaped = json.dumps(credentials.token)[1:-1]
+    percent = quote(credentials.authorization_header(), safe="")
+    # The Basic value alone, a header as a link's query spells it, the token as JSON spells it.
+    text = f"value={basic} link=?auth={percent} body={{'token': \"{escaped}\"}}"
+    masked = mask_secrets(text)
+    for form in (basic, percent, escaped, credentials.token, "log-forms"):
+        assert form not in masked
+    assert (
+        masked == f"value={REDACTED} link=?auth=Basic%20{REDACTED} body={{'token': \"{REDACTED}\"}}"
+    )
+
+
+def test_a_bare_token_is_masked_as_json_spells_it_too() -> None:
+    token = 'bare"token\\from-the-keyring'
+    register_secret(token)
+    masked = mask_secrets(json.dumps({"echo": token}))
+    assert token not in masked and json.dumps(token)[1:-1] not in masked
+    assert json.loads(masked) == {"echo": REDACTED}
+
+
+@pytest.mark.parametrize("short", ["purple", "seven77"])
+def test_a_token_shorter_than_maskable_is_not_masked_in_ordinary_words(short: str) -> None:
+    # The one floor (site.MASKABLE_LENGTH): such a token is refused before it is sent anyway.
+    assert len(short) < MASKABLE_LENGTH
+    register_secret(short)
+    assert mask_secrets(f"a {short} line") == f"a {short} line"

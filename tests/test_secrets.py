@@ -10,6 +10,7 @@ from keyring_helpers import NO_REPLY, DBusException
 
 from gui import APP_NAME
 from gui.confluence.site import AuthKind, SiteConfig, normalise_site_url
+from gui.platform.logging_setup import mask_secrets
 from gui.platform.secrets import (
     KeyringFailed,
     KeyringLocked,
@@ -83,6 +84,18 @@ def test_credentials_follow_the_sites_kind_and_user(memory_keyring) -> None:
         "tok-123456",
     )
     assert "tok-123456" not in repr(credentials)
+
+
+def test_the_basic_form_of_a_sites_credentials_is_masked_in_the_log(memory_keyring) -> None:
+    secrets = Secrets()
+    secrets.store("site-1", "keyring-basic-token-77")
+    site = SiteConfig(
+        "site-1", "Acme", normalise_site_url("acme.atlassian.net"), AuthKind.BASIC, "kb@x.org"
+    )
+    credentials = secrets.credentials_for(site)
+    assert credentials is not None
+    basic = credentials.authorization_header().split(" ", 1)[1]
+    assert mask_secrets(f"a proxy echoed {basic}") == "a proxy echoed [redacted]"
 
 
 def test_no_keyring_says_what_to_install_and_offers_the_session(failing_keyring) -> None:

@@ -55,7 +55,6 @@ def read_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = N
             "Set it to your API token (Cloud, with --user EMAIL) or personal access token, "
             "for example: read -rs CONFLUENCE_TOKEN && export CONFLUENCE_TOKEN"
         )
-    register_secret(token)
     try:
         Credentials.for_token(token)
     except InvalidInput as error:
@@ -68,9 +67,12 @@ def read_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = N
             "or leave --user out to send the token as a Bearer token."
         )
     try:
-        return Credentials.for_token(token, user)
+        credentials = Credentials.for_token(token, user)
     except InvalidInput as error:
         raise SetupError(f"--user: {error}") from None
+    # Every form they travel in, Basic value included, is masked in all we print and log.
+    register_secret(credentials)
+    return credentials
 
 
 def site_option(args: argparse.Namespace) -> SiteAddress | None:

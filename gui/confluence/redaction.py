@@ -3,12 +3,15 @@
 A server, a proxy in front of it or a plugin may paste the request's Authorization header into
 an answer (a debug echo, an error page, a sign-in link). Whatever the client hands up is shown,
 stored, logged and notified, so one mask per site, built from every form of its credentials,
-is applied where answers enter the program (the client) and again where alerts are built.
+is applied where answers enter the program (the client) and again where alerts are built. The
+log and the command line's output go through one more, built from every credential registered
+with gui/platform/logging_setup.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from typing import Any
 
 from gui.confluence.site import Credentials
@@ -18,21 +21,26 @@ REDACTED = "[redacted]"
 
 
 class SecretMask:
-    """Replaces every form of one site's credentials (``Credentials.secret_forms()``) by
-    ``[redacted]``; with no credentials it changes nothing."""
+    """Replaces every form (``Credentials.secret_forms()``) of the credentials it was built
+    from by ``[redacted]``; built from nothing, it changes nothing."""
 
     # Limitation: only the forms in which the secret travels (and their percent-encoding and
     # JSON string escaping) are found; a server that transforms it otherwise (\\u escapes of
     # plain letters, another encoding, a token cut in pieces) is not caught.
 
-    def __init__(self, credentials: Credentials | None = None) -> None:
-        self.forms = credentials.secret_forms() if credentials is not None else ()
-
-    def __bool__(self) -> bool:
-        return bool(self.forms)
+    def __init__(
+        self, credentials: Credentials | None = None, *, forms: Iterable[str] = ()
+    ) -> None:
+        """A mask for every form of ``credentials``, and for each of ``forms`` as it is (the
+        log's mask: the forms of every secret registered so far)."""
+        every = set(forms)
+        if credentials is not None:
+            every.update(credentials.secret_forms())
+        self.forms = tuple(sorted(every, key=len, reverse=True))
 
     def text(self, text: str) -> str:
-        """``text`` with every form masked, longest first, so a header goes as one piece."""
+        """``text`` with every form masked, longest first, so that no shorter form (a Basic value
+        without its padding) leaves a piece of a longer one behind."""
         for secret in self.forms:
             if secret in text:
                 text = text.replace(secret, REDACTED)

@@ -56,6 +56,17 @@ class AuthKind(enum.Enum):
     BEARER = "bearer"
 
 
+def encoded_forms(*secrets: str) -> tuple[str, ...]:
+    """Each of ``secrets`` as it is, percent-encoded as in a link's query, and each of those as a
+    JSON string spells it (a token may hold a quote or a backslash; a Basic value a "/", which
+    some servers write as "\\/"); longest first, so that a mask replaces the longest first."""
+    forms = set(secrets)
+    forms |= {quote(form, safe="") for form in forms}
+    escaped = {json.dumps(form)[1:-1] for form in forms}
+    forms |= escaped | {form.replace("/", "\\/") for form in escaped}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
 @dataclass(frozen=True)
 class Credentials:
     """A secret held in memory only; its repr never shows the token.
@@ -74,8 +85,8 @@ class Credentials:
         if not self.token:
             raise InvalidInput("The token is empty.")
         if len(self.token) < MASKABLE_LENGTH:
-            # Shorter secrets are never masked (that would garble ordinary words), and no real
-            # Confluence token is this short: refuse it rather than send one we could leak.
+            # Refused rather than sent, as it could not be masked where it comes back (see
+            # MASKABLE_LENGTH); so every form secret_forms() gives is long enough to mask.
             raise InvalidInput(
                 f"The token is too short to be a Confluence token (fewer than {MASKABLE_LENGTH} "
                 "characters; API tokens and personal access tokens are much longer). Check "
@@ -94,20 +105,16 @@ class Credentials:
 
     def secret_forms(self) -> tuple[str, ...]:
         """Every form in which the secret travels, longest first, for masking server echoes
-        (see gui/confluence/redaction.py): the token, the header, the Basic value with and
-        without its "=" padding, each of them percent-encoded as in a link's query, and each
-        as a JSON string spells it (a token may hold a quote or a backslash; a Basic value a
-        "/", which some servers write as "\\/")."""
-        header = self.authorization_header()
-        forms = {self.token, header}
+        (see gui/confluence/redaction.py): the token, and for Basic the value with and without
+        its "=" padding, each in every encoding ``encoded_forms`` gives.
+
+        The Authorization header is no form of its own: it is the scheme, a space and one of
+        these, so an echoed header reads "Bearer [redacted]", as the log's mask writes it."""
+        plain = {self.token}
         if self.kind is AuthKind.BASIC:
-            value = header.split(" ", 1)[1]
-            forms |= {value, value.rstrip("=")}
-        forms |= {quote(form, safe="") for form in forms}
-        escaped = {json.dumps(form)[1:-1] for form in forms}
-        forms |= escaped | {form.replace("/", "\\/") for form in escaped}
-        # Masking a very short string would garble ordinary words and reveal what it is.
-        return tuple(sorted((f for f in forms if len(f) >= MASKABLE_LENGTH), key=len, reverse=True))
+            value = self.authorization_header().split(" ", 1)[1]
+            plain |= {value, value.rstrip("=")}
+        return encoded_forms(*plain)
 
     @classmethod
     def for_token(cls, token: str, user: str | None = None) -> Credentials:

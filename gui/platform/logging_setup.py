@@ -1,5 +1,10 @@
 """The app's logging: a rotating file in the log directory, warnings on stderr, and a mask that
-keeps tokens and Authorization headers out of both, whatever a log call happens to contain."""
+keeps tokens and Authorization headers out of both, whatever a log call happens to contain.
+
+The mask is the domain's SecretMask (gui/confluence/redaction.py), built from every credential
+registered here, so a log line and a line the command line prints are masked in every form the
+client masks in answers; and, for what no one registered, anything shaped like an Authorization
+value."""
 
 from __future__ import annotations
 
@@ -11,46 +16,55 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from gui import APP_ID
+from gui.confluence.redaction import REDACTED, SecretMask
+from gui.confluence.site import MASKABLE_LENGTH, Credentials, encoded_forms
 from gui.platform.paths import log_dir
 
 LOG_FILE_BYTES = 1024 * 1024
 LOG_FILE_COUNT = 3
-MASK = "[redacted]"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 # An Authorization header, or a scheme + credential however it got into the text.
 _AUTH_VALUE = re.compile(
     r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(?:basic|bearer)?\s*[^\s\"',}]+"
     r"|\b(basic|bearer)\s+[A-Za-z0-9._~+/=-]{16,}"
 )
-# Shorter strings would mask ordinary words; a real token is far longer.
-_MIN_SECRET_LENGTH = 6
 
-_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
+_registered: set[str] = set()  # every form of every registered secret
+_registered_mask = SecretMask()
+_registered_lock = threading.Lock()
 # The handlers setup_logging installed, so a second call replaces them instead of doubling them.
 _installed: list[logging.Handler] = []
 
 
-def register_secret(secret: str) -> None:
-    """Mask ``secret`` in every log record from now on (the keyring module calls this)."""
-    if len(secret) >= _MIN_SECRET_LENGTH:
-        with _secrets_lock:
-            _secrets.add(secret)
+def register_secret(secret: Credentials | str) -> None:
+    """Mask ``secret`` in every log record and command-line line from now on, in every form.
+
+    Credentials are masked in each form they travel in (``Credentials.secret_forms()``: the
+    header and the Basic value too). A bare token, as the keyring holds it before a site says
+    how it is sent, is masked as itself and in each of its encodings (``encoded_forms``).
+    """
+    if isinstance(secret, Credentials):
+        forms = secret.secret_forms()
+    elif len(secret) >= MASKABLE_LENGTH:
+        forms = encoded_forms(secret)
+    else:
+        return  # masked, it would garble ordinary words; Credentials refuse such a token anyway
+    global _registered_mask
+    with _registered_lock:
+        if not _registered.issuperset(forms):
+            _registered.update(forms)
+            _registered_mask = SecretMask(forms=_registered)
 
 
 def mask_secrets(text: str) -> str:
     """``text`` with registered secrets and anything like an Authorization value masked."""
-    with _secrets_lock:
-        known = sorted(_secrets, key=len, reverse=True)
-    for secret in known:
-        text = text.replace(secret, MASK)
-    return _AUTH_VALUE.sub(_mask_auth, text)
+    return _AUTH_VALUE.sub(_mask_auth, _registered_mask.text(text))
 
 
 def _mask_auth(match: re.Match[str]) -> str:
     if match.group(1) is not None:
-        return match.group(1) + MASK
-    return f"{match.group(2)} {MASK}"
+        return match.group(1) + REDACTED
+    return f"{match.group(2)} {REDACTED}"
 
 
 class SecretMaskFilter(logging.Filter):

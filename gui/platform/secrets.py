@@ -180,9 +180,11 @@ class Secrets:
         if token is None:
             return None
         try:
-            return Credentials(site.auth_kind, token, site.user)
+            credentials = Credentials(site.auth_kind, token, site.user)
         except InvalidInput as error:
             raise KeyringFailed(
                 f"The token saved for {site.name} cannot be used: {error} "
                 "Enter it again in Settings."
             ) from None
+        register_secret(credentials)  # its Basic forms too, now that the site says how it is sent
+        return credentials
