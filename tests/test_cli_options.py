@@ -75,6 +75,20 @@ def test_watch_help_has_no_stray_line_break_before_the_exit_statuses(capsys: Cap
     assert "141" in out
 
 
+@pytest.mark.parametrize("command", ["watch", "list", "get"])
+def test_help_says_that_74_130_and_141_override_every_other_exit_status(
+    capsys: Capsys, command: str
+) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    statuses = out[out.index("exit status") :]
+    own, overriding = statuses.split("and, overriding every status above:\n", 1)
+    assert "\n  2 " in own and "74" not in own
+    assert overriding.startswith("  74   the output could not be written")
+    assert "\n  130  interrupted" in overriding and "\n  141  the output was closed" in overriding
+
+
 def test_a_secret_typed_where_the_command_belongs_is_not_echoed(capsys: Capsys) -> None:
     assert main([TOKEN, "watch"]) == 2
     out, err = capsys.readouterr()

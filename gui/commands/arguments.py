@@ -273,7 +273,16 @@ to one server only: a task URL on another site than --site is refused, and witho
 task URL must be on the same server (scheme, host and port). Watch other sites in another run.
 """
 
-_EXIT_HELP = """
+# Said by every command, after its own statuses: these three replace whatever it would give.
+_COMMON_EXIT_HELP = """\
+and, overriding every status above:
+  74   the output could not be written (a full disk, standard output closed)
+  130  interrupted (Ctrl-C)
+  141  the output was closed early (as by | head)
+"""
+
+_EXIT_HELP = (
+    """
 exit status (when several apply, the first in this list wins):
   2    the site rejected the credentials (or the token variable is missing, or the
        command line is refused)
@@ -282,21 +291,15 @@ exit status (when several apply, the first in this list wins):
   1    a task failed
   5    --timeout passed while tasks still ran
   0    every task succeeded
-  74   the output could not be written (a full disk, standard output closed)
-  130  interrupted (Ctrl-C)
-  141  the output was closed early (as by | head)
-
+"""
+    + _COMMON_EXIT_HELP
+    + """
 A 404 that clears up, 429 and 503 with Retry-After, and short network trouble never end a watch:
 it waits as the site asks and goes on. Only trouble lasting --give-up seconds (over at least 3
 attempts) gives exit 4; rate limiting never counts toward it (bound it with --timeout).
 The token is read from the environment variable --token-env names, never from the command line.
 """
-
-_COMMON_EXIT_HELP = """\
-  74   the output could not be written (a full disk, standard output closed)
-  130  interrupted (Ctrl-C)
-  141  the output was closed early (as by | head)
-"""
+)
 
 _LIST_EXIT_HELP = (
     """
