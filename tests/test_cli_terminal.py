@@ -13,9 +13,10 @@ from cli_helpers import TOKEN, Answer, clock, hostile_server, run_cli, site
 from wcwidth import wcswidth
 
 from gui.commands.arguments import build_parser
-from gui.commands.output import LiveBlock, TaskLine, elapsed_text
+from gui.commands.output import LiveBlock, TaskLine, elapsed_text, printable
 from gui.commands.watch import Pacer
 from gui.commands.watch import run as run_watch
+from gui.confluence.plain_text import display_text
 from gui.demo import DemoConfluence, DemoTask, ManualClock
 
 __all__ = ["clock", "site"]  # fixtures used by name
@@ -185,3 +186,16 @@ def test_bidi_controls_in_a_listed_task_never_reach_the_terminal(
 )
 def test_elapsed_time_beyond_any_real_task_is_capped(elapsed_ms: int, shown: str) -> None:
     assert elapsed_text(elapsed_ms) == shown
+
+
+def test_printable_spells_out_exactly_what_the_window_would_not_show_as_it_is() -> None:
+    every = "".join(chr(code) for code in range(0x10000))
+
+    def spelled(char: str) -> str:
+        code = ord(char)
+        if char in "\n\t" or display_text(char) == char:
+            return char
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    assert printable(every) == "".join(spelled(char) for char in every)
+    assert printable("a\x1b[2J\r\nb\u202ec\td") == "a\\x1b[2J\\x0d\nb\\u202ec\td"

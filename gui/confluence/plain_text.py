@@ -29,6 +29,8 @@ def _display_table(multiline: bool) -> dict[int, str | None]:
 
 _ONE_LINE = _display_table(multiline=False)
 _MULTILINE = _display_table(multiline=True)
+# Every character display_text changes on one line: what a window would not show as it is.
+NOT_SHOWN_AS_IS = frozenset(chr(code) for code in _ONE_LINE)
 
 
 def display_text(text: str, *, multiline: bool = False) -> str:
