@@ -184,3 +184,19 @@ def test_a_token_too_short_to_be_masked_is_refused_before_any_request(
     assert token not in run.out + run.err
     assert site.requests == []
     assert_no_secret(run, site)
+
+
+# get and list ask once: they never say they will try again
+
+
+@pytest.mark.parametrize("command", ["get", "list"])
+def test_a_one_off_command_that_gets_no_answer_in_time_does_not_promise_to_try_again(
+    site: DemoConfluence, clock: ManualClock, capsys: Capsys, command: str
+) -> None:
+    task = site.add_task(DemoTask(duration=100))
+    site.set_fault(Fault(kind="slow", delay=1.0))
+    argv = ["--site", site.cloud_base, "--request-timeout", "0.2"]
+    run = run_cli(capsys, clock, command, *argv, *([task] if command == "get" else []))
+    assert run.code == 4
+    assert "did not answer within 0.2 s" in run.err
+    assert "try again" not in run.err.lower()

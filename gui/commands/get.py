@@ -38,7 +38,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         try:
             answer = client.fetch_raw(url)
         except ConfluenceError as error:
-            write(err, f"GET {url}\n{plain_text(str(error))}\n")
+            # Asked once: what polling would do next ("Will try again") is not said.
+            write(err, f"GET {url}\n{plain_text(error.message)}\n")
             return for_error(error)
     write(out, printable(_describe(answer, SecretMask(credentials))))
     code = _exit_code(answer)

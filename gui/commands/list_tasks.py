@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         try:
             tasks = client.list_active_tasks(on_malformed=skipped, on_incomplete=incomplete)
         except ConfluenceError as error:
-            write(err, f"{plain_text(str(error))}\n")
+            write(err, f"{plain_text(error.message)}\n")  # asked once: no "Will try again"
             return for_error(error)
 
     lines = [line_for_status(task, site.base_url) for task in tasks]
