@@ -23,7 +23,7 @@ Capsys = pytest.CaptureFixture[str]
 HOSTILE_TOKEN = 'hostile"SECRET\\1234'
 HOSTILE_TOKEN_IN_JSON = r"hostile\"SECRET\\1234"
 HOSTILE_JSON_TOKEN = 'json"line\\SECRET\\"5678'
-HOSTILE_JSON_TOKEN_IN_JSON = r'json\"line\\SECRET\\\"5678'
+HOSTILE_JSON_TOKEN_IN_JSON = r"json\"line\\SECRET\\\"5678"
 
 
 def _json_answer(payload: object) -> Answer:
