@@ -396,8 +396,10 @@ def test_few_tasks_are_asked_for_by_id(demo: Any, demo_clock: Any) -> None:
     assert sorted(r.path.rsplit("/", 1)[-1] for r in demo.requests) == sorted(watched)
 
 
-def test_a_list_the_site_forbids_is_not_asked_for_again(demo: Any, demo_clock: Any) -> None:
-    watched = [demo.add_task(DemoTask(duration=600)) for _ in range(12)]
+def test_a_list_the_site_forbids_is_not_asked_for_again_for_a_while(
+    demo: Any, demo_clock: Any
+) -> None:
+    watched = [demo.add_task(DemoTask(duration=6000)) for _ in range(12)]
     demo.set_fault(Fault("server_error", status=403, endpoint="list"))
     tracker = make_tracker(demo, demo_clock)
     for task_id in watched:
@@ -411,6 +413,13 @@ def test_a_list_the_site_forbids_is_not_asked_for_again(demo: Any, demo_clock: A
     assert paths.count("longtask") == 1, "tried once, then by id"
     assert sorted(paths[1:13]) == sorted(watched) == sorted(paths[13:])
     assert tracker.state is SiteState.OK
+
+    # The refusal was passing: ten minutes on, one pass of the list serves again.
+    demo.clear_faults()
+    demo_clock.advance(600)
+    demo.clear_requests()
+    tracker.poll()
+    assert [r.path.rsplit("/", 1)[-1] for r in demo.requests] == ["longtask"]
 
 
 def test_a_refused_token_on_the_list_is_not_sent_again_by_id(demo: Any, demo_clock: Any) -> None:

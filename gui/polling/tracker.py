@@ -86,7 +86,9 @@ class SiteTracker:
         self.unreachable_since: float | None = None
         self._bugs_logged: set[str] = set()
         self._unreadable_listed = 0
-        self._list_readable = True  # until the site refuses it (403, 404, not Confluence's)
+        # When the site last refused its task list (403, 404, an answer not Confluence's): asked
+        # by id for a while after that, then the list is tried again.
+        self._list_refused_at: float | None = None
         self._list_cost = 0  # requests the last pass of the list took ...
         self._list_cost_at = 0.0  # ... measured then
 
@@ -199,12 +201,15 @@ class SiteTracker:
         """Many tasks watched by id: one pass of the task list, when the site lets us read it,
         costs ceil(active / page size) requests instead of one per task. False when it does not
         pay (few tasks, or a list longer than the tasks it would save asking for, measured
-        again now and then) or the list is not ours to read (then polling by id goes on, and
-        the list is not tried again)."""
+        again now and then) or the site refused its list lately (then polling by id goes on,
+        and the list is tried again after a while: one bad answer is no reason to stop)."""
         open_count = sum(1 for w in self._tasks.values() if not w.view.phase.ended)
-        if not self._list_readable or open_count < self.policy.list_from:
+        if open_count < self.policy.list_from:
             return False
         now = self._clock()
+        refused = self._list_refused_at
+        if refused is not None and now - refused < _LIST_COST_HOLDS_FOR:
+            return False
         if open_count < self._list_cost and now - self._list_cost_at < _LIST_COST_HOLDS_FOR:
             return False
         before = self.client.stats.requests
@@ -213,9 +218,12 @@ class SiteTracker:
         except (NotConfluence, CredentialsRejected) as error:
             if isinstance(error, CredentialsRejected) and error.status != 403:
                 raise  # refused or sent to sign in: asking by id would only send it again
-            self._list_readable = False
+            self._list_refused_at = now
             log.info(
-                "Site %s: the task list is not readable (%s); asking by id", self.site_id, error
+                "Site %s: the task list is not readable (%s); asking by id for %.0f min",
+                self.site_id,
+                error,
+                _LIST_COST_HOLDS_FOR / 60,
             )
             return False
         self._list_cost, self._list_cost_at = self.client.stats.requests - before, now
