@@ -263,3 +263,26 @@ def test_a_site_without_a_token_is_listed_paused_and_never_polled(
     assert line is not None and line.state is SiteState.PAUSED
     assert "No token is stored" in line.reason
     assert [view.phase for view in app.window.model.tasks()] == [Phase.WAITING]
+
+
+def test_a_restored_task_shows_what_it_showed_last_until_the_site_answers(
+    qtbot: Any, start_app: Callable[[], tuple[AppController, SavedSites]], demo: Any
+) -> None:
+    store = Store()
+    site = SiteConfig("site-1", "Demo DC", normalise_site_url(demo.dc_base))
+    store.put_site(site)  # no token: the site stays paused, so no answer replaces the row
+    store.watch(site.site_id, "1179657")
+    store.remember_poll(
+        [],
+        [replace(store.tasks[0], phase="running", title="Delete space", percent=30)],
+        [],
+    )
+
+    app, _saved = start_app()
+    model = app.window.model
+    app._batch.flush()
+    row = model.row_of((site.site_id, "1179657"))
+    assert row is not None
+    assert model.index(row, Column.TASK).data() == "Delete space"
+    assert model.index(row, Column.PROGRESS).data() == "30 %"
+    assert model.index(row, Column.ELAPSED).data() == "", "how long it ran since is not known"

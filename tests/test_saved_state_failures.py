@@ -198,6 +198,7 @@ def test_a_task_added_while_the_disk_refuses_is_watched_and_saved_later(
     broken_disk(False)  # the next try writes everything, with nothing else to save
     qtbot.waitUntil(lambda: [t.task_id for t in Store().tasks] == [task_id], timeout=5000)
     assert not saved.store.unsaved
+    assert not notice.isVisibleTo(controller.window), "saved after all: the notice is withdrawn"
 
 
 def test_a_failing_disk_is_told_once_until_a_save_works_again(
@@ -317,3 +318,29 @@ def test_adding_sites_again_and_again_in_one_settings_session_leaves_no_dialog_b
     controller.actions.settings.trigger()
 
     assert left == [0]
+
+
+def test_what_polls_kept_in_memory_is_saved_on_quit(
+    qtbot: Any, controller: AppController, demo: Any
+) -> None:
+    site = save_site(demo.dc_base, demo.token)
+    task_id = demo.add_task(DemoTask(kind="export_space", dialect="dc", duration=600))
+    Store().watch(site.site_id, task_id)
+    load_saved(controller)
+    controller.start()
+    model = controller.window.model
+
+    def shown_percent() -> int | None:
+        row = model.row_of((site.site_id, task_id))
+        status = model.tasks()[row].status if row is not None else None
+        return status.percent if status is not None else None
+
+    qtbot.waitUntil(lambda: shown_percent() is not None, timeout=10_000)
+    first = shown_percent()
+    assert Store().tasks[0].percent == first, "the first answer changed the phase: saved"
+    demo.advance(300)
+    qtbot.waitUntil(lambda: (shown_percent() or 0) > (first or 0), timeout=10_000)
+    assert Store().tasks[0].percent == first, "a percent alone waits in memory"
+
+    controller.quit(0)
+    assert Store().tasks[0].percent == shown_percent()

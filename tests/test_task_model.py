@@ -349,3 +349,17 @@ def test_tasks_removed_from_a_sorted_table_leave_the_others_in_arrival_order(qap
     model.sort(-1)
     assert [view.task_id for view in model.tasks()] == ["0", "4", "5", "2"]
     assert model.row_of(("site-a", "2")) == 3
+
+
+def test_elapsed_time_counts_on_only_while_the_last_answer_stands(qapp):
+    now = [100.0]
+    model = TaskTableModel(clock=lambda: now[0])
+    model.apply([event(task_view("1", 40), None)])
+    now[0] += 30
+    counting = shown(model, 0, Column.ELAPSED)
+
+    model.set_site_problem("site-a", "Site unreachable: no answer")
+    frozen = shown(model, 0, Column.ELAPSED)
+
+    assert counting == "42 s"  # 12 s from the server, 30 s since
+    assert frozen == "12 s", "no answer since: the last known time, not a guess"

@@ -61,7 +61,9 @@ class Store:
         self.problem: str | None = None
         self.set_aside: Path | None = None
         self.save_failed: Callable[[str], None] | None = None
+        self.saved_again: Callable[[], None] | None = None  # the first save after failed ones
         self.unsaved = False  # the last save failed: memory holds changes the file does not
+        self._kept_in_memory = False  # polls' percents and messages not written yet
         self.state = self._load()
 
     # Reading
@@ -169,6 +171,7 @@ class Store:
                 old, phase=task.phase, summary=task.summary, title=task.title, percent=task.percent
             )
             dirty = dirty or old.phase != task.phase
+            self._kept_in_memory = True
         if finished:
             ended = {(item.site_id, item.task_id) for item in finished}
             self.state.tasks = [t for t in self.state.tasks if (t.site_id, t.task_id) not in ended]
@@ -222,9 +225,19 @@ class Store:
         except OSError as error:
             self._report_failed_save(error)
             return False
+        self._kept_in_memory = False
         if self.unsaved:
             log.info("Saved settings to %s again", self.path)
-        self.unsaved = False
+            self.unsaved = False
+            if self.saved_again is not None:
+                self.saved_again()
+        return True
+
+    def flush(self) -> bool:
+        """Write what memory holds and the file does not (on quit); True when nothing is left
+        unwritten."""
+        if self._kept_in_memory or self.unsaved:
+            return self.save()
         return True
 
     def _report_failed_save(self, error: OSError) -> None:

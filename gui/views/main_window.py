@@ -123,6 +123,11 @@ class MainWindow(QMainWindow):
         """Tell the user something that needs no answer, in the window (plain text)."""
         self.notice.show_notice(text)
 
+    def withdraw_notice(self, text: str) -> None:
+        """Hide the notice if it still says ``text`` (it may have been replaced since)."""
+        if self.notice.isVisibleTo(self) and self.notice.label.text() == text:
+            self.notice.hide()
+
     # Tasks
 
     def apply_task_events(self, events: list[TaskEvent]) -> None:

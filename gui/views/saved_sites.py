@@ -62,8 +62,10 @@ class SavedSites(QObject):
         a.retry_sign_in.triggered.connect(lambda: self.retry_keyring())
         self._keyring_waiting: set[str] = set()  # sites whose token the keyring would not give
         self._without_token: set[str] = set()  # sites with no token stored at all
+        self._save_notice = ""  # the notice shown while saves fail, withdrawn once one works
         # Whatever the user did goes on in memory; the store says once when it cannot save.
         store.save_failed = self._tell_save_failed
+        store.saved_again = self._tell_saved_again
         self._save_retry = QTimer(self)
         self._save_retry.setInterval(save_retry_ms)
         self._save_retry.timeout.connect(self._retry_save)
@@ -72,6 +74,7 @@ class SavedSites(QObject):
         self._keyring_timer.setInterval(keyring_retry_ms)
         self._keyring_timer.timeout.connect(self.retry_keyring)
         controller.service.tasksChanged.connect(self._remember_all)
+        controller.quitting.connect(self.save_before_quitting)
         controller.window.unwatchRequested.connect(self._forget)
         controller.window.finishedCleared.connect(self._forget_all)
 
@@ -92,12 +95,7 @@ class SavedSites(QObject):
             if self.store.site(item.site_id) is not None:
                 self.controller.restore(finished_view(item))
         for task in self.store.tasks:
-            try:
-                phase = Phase(task.phase)
-            except ValueError:
-                phase = Phase.WAITING
-            view = TaskView(task.site_id, task.task_id, phase, discovered=task.discovered)
-            self.controller.restore(view)
+            self.controller.restore(watched_view(task))
 
     def add_task(self) -> None:
         from gui.views.add_task_dialog import AddTaskDialog
@@ -199,8 +197,20 @@ class SavedSites(QObject):
         return self._keyring_timer.isActive()
 
     def _tell_save_failed(self, text: str) -> None:
+        self._save_notice = text
         self.controller.window.show_notice(text)
         self._save_retry.start()
+
+    def _tell_saved_again(self) -> None:
+        self._save_retry.stop()
+        # The notice said the changes were not saved: no longer true, so no longer shown.
+        self.controller.window.withdraw_notice(self._save_notice)
+
+    def save_before_quitting(self, *_status: object) -> None:
+        """What polls kept in memory (percents, messages) goes to the file; a last refusal is
+        logged (the window is gone, no one is left to tell)."""
+        if not self.store.flush():
+            log.warning("Quitting with changes the disk refused to save")
 
     def _retry_save(self) -> None:
         if not self.store.unsaved or self.store.save():
@@ -261,6 +271,28 @@ class SavedSites(QObject):
         saved = [key for key in keys if self.store.site(key[0]) is not None]
         if saved:
             self.store.forget(saved)
+
+
+def watched_view(task: WatchedTask) -> TaskView:
+    """A task watched when the app last ran, as the table shows it until its first answer: the
+    title, percent and message it had then (a status rebuilt without the server's fields)."""
+    try:
+        phase = Phase(task.phase)
+    except ValueError:
+        phase = Phase.WAITING
+    status = None
+    if phase is Phase.RUNNING:
+        status = TaskStatus(
+            task_id=task.task_id,
+            state=TaskState.RUNNING,
+            percent=task.percent if task.percent is not None else 0,
+            elapsed_ms=0,  # not kept; unknown until the site answers
+            title=task.title or f"Task {task.task_id}",
+            message=task.summary,
+        )
+    else:
+        phase = Phase.WAITING  # an ended phase belongs to the history, not the watched list
+    return TaskView(task.site_id, task.task_id, phase, status, discovered=task.discovered)
 
 
 def finished_view(item: FinishedTask) -> TaskView:

@@ -3,12 +3,9 @@
 Only the rows an event batch touches emit ``dataChanged`` and new rows arrive in one insert per
 batch, so a thousand watched tasks cost little per poll cycle.
 
-The model sorts itself (``sort``, which the table view calls when a header is clicked) instead
-of sitting behind a QSortFilterProxyModel: the proxy compares rows by calling ``data()`` twice
-per comparison, from C++ into Python, and re-sorted on every dataChanged that touched the sort
-column, so one poll of 3,000 sorted tasks took half a second of the GUI thread. Here a batch
-computes one sort key per row and re-sorts at most once, with one layout change (the order
-itself is kept by gui/views/task_sorting.py).
+The model sorts itself (``sort``, called on a header click): a QSortFilterProxyModel calls
+``data()`` twice per comparison and re-sorts on every change, half a second per poll of 3,000
+sorted tasks. Here a batch re-sorts at most once, by one key per row (gui/views/task_sorting.py).
 """
 
 from __future__ import annotations
@@ -153,11 +150,19 @@ class TaskTableModel(QAbstractTableModel):
         return self._elapsed(self._rows[row])
 
     def _elapsed(self, entry: _Row) -> float | None:
-        status = entry.view.status
-        if status is None:
-            return None
+        view, status = entry.view, entry.view.status
+        if status is None or (view.phase is Phase.RUNNING and not status.raw):
+            return None  # no answer in this run yet (a task restored from the last one)
         seconds = status.elapsed_ms / 1000
-        if entry.view.phase is Phase.RUNNING:
+        # Counted on only while the last answer stands: not while the site gives none (paused,
+        # refused, unreachable) or the task's own cannot be read.
+        answer = view.last_answer
+        if (
+            view.phase is Phase.RUNNING
+            and not view.last_error
+            and not self._site_problems.get(view.site_id)
+            and (answer is None or answer.ok)
+        ):
             seconds += max(0.0, self._clock() - entry.seen_at)
         return seconds
 
@@ -303,14 +308,8 @@ class TaskTableModel(QAbstractTableModel):
         # One signal per run of nearby rows keeps a refresh to a handful of signals. Each signal
         # costs the view and every listener (details pane, tray) more than repainting a few
         # unchanged rows that sit between changed ones, so short gaps are bridged.
-        ordered = sorted(set(rows))
-        start = 0
-        while start < len(ordered):
-            end = start
-            while end + 1 < len(ordered) and ordered[end + 1] - ordered[end] <= _BRIDGED_GAP:
-                end += 1
-            self._emit_span(ordered[start], ordered[end], first, last)
-            start = end + 1
+        for top, bottom in runs(sorted(set(rows)), _BRIDGED_GAP):
+            self._emit_span(top, bottom, first, last)
 
     def _emit_span(self, top: int, bottom: int, first: Column, last: Column) -> None:
         self.dataChanged.emit(self.index(top, first), self.index(bottom, last))

@@ -77,11 +77,12 @@ def show_in_order(
     model.layoutChanged.emit()
 
 
-def runs(positions: list[int]) -> list[tuple[int, int]]:
-    """Sorted row numbers as runs of neighbours: [1, 2, 3, 7] gives [(1, 3), (7, 7)]."""
+def runs(positions: list[int], gap: int = 1) -> list[tuple[int, int]]:
+    """Sorted row numbers as runs of rows at most ``gap`` apart: [1, 2, 3, 7] gives [(1, 3),
+    (7, 7)], and with a gap of 4, [(1, 7)]."""
     found: list[tuple[int, int]] = []
     for position in positions:
-        if found and found[-1][1] == position - 1:
+        if found and position - found[-1][1] <= gap:
             found[-1] = (found[-1][0], position)
         else:
             found.append((position, position))
