@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         # Qt would abort the process (status 134) with advice about a library that is there.
         sys.stderr.write(missing)
-        log.error("No display to show the window on")
+        log.warning("No display to show the window on")
         return NO_DISPLAY_STATUS
     app = _application()
     demo = bool(getattr(args, "demo", False))
@@ -111,18 +111,68 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _missing_display() -> str:
-    """What to tell the user when there is no graphical session to show a window in, else ""."""
+    """What to tell the user when there is no graphical session to show a window in, else "".
+
+    Qt would abort the process (status 134) with advice about a library that is installed, so a
+    display that is named but cannot be reached (a stale DISPLAY, a server gone) is told too.
+    """
     if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
         return ""
-    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY"):
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return ""  # the user chose a platform: Qt's own message is the right one then
+    wayland, x11 = os.environ.get("WAYLAND_DISPLAY", ""), os.environ.get("DISPLAY", "")
+    if (wayland and _wayland_reachable(wayland)) or (x11 and _x11_reachable(x11)):
         return ""
-    if os.environ.get("WAYLAND_DISPLAY"):
-        return ""
-    return (
-        f"{APP_NAME} needs a graphical session to show its window: neither DISPLAY nor "
-        "WAYLAND_DISPLAY is set. Start it from the desktop, or follow tasks from this terminal "
-        f"with '{APP_ID} watch' (see '{APP_ID} watch --help').\n"
+    watch = f"follow tasks from this terminal with '{APP_ID} watch' (see '{APP_ID} watch --help')"
+    if not (wayland or x11):
+        return (
+            f"{APP_NAME} needs a graphical session to show its window: neither DISPLAY nor "
+            f"WAYLAND_DISPLAY is set. Start it from the desktop, or {watch}.\n"
+        )
+    named = " and ".join(
+        f"{name}={value}"
+        for name, value in (("WAYLAND_DISPLAY", wayland), ("DISPLAY", x11))
+        if value
     )
+    return (
+        f"{APP_NAME} cannot reach the display it was given ({named}): its server is not running "
+        f"or does not let this user in. Start it from the desktop, or {watch}.\n"
+    )
+
+
+def _x11_reachable(display: str) -> bool:
+    """Whether an X server answers at ``display`` (":0", "unix:1.0", "localhost:10.0")."""
+    import socket
+
+    host, _, screen = display.rpartition(":")
+    number = screen.split(".", 1)[0]
+    if not number.isdigit() or "/" in host:
+        return True  # a form not known here (macOS launchd paths...): let Qt try
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{number}"  # noqa: S108 - the X server's own socket, by protocol
+        return _unix_socket_answers("\0" + path) or _unix_socket_answers(path)
+    try:
+        socket.create_connection((host, 6000 + int(number)), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+def _wayland_reachable(name: str) -> bool:
+    folder = os.environ.get("XDG_RUNTIME_DIR", "")
+    return _unix_socket_answers(name if name.startswith("/") else os.path.join(folder, name))
+
+
+def _unix_socket_answers(address: str) -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(2)
+            probe.connect(address)
+    except OSError:
+        return False
+    return True
 
 
 def _quit_on_signals(app: QApplication, quit_with: Callable[[int], None]) -> None:

@@ -79,3 +79,20 @@ def test_without_a_display_the_app_says_so_instead_of_aborting() -> None:
     assert "needs a graphical session" in done.stderr
     assert "watch --help" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_display_that_cannot_be_reached_is_told_instead_of_aborting(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "QT_QPA_PLATFORM"}
+    env.pop("WAYLAND_DISPLAY", None)
+    env["DISPLAY"] = ":97"  # no X server listens there (the test would be wrong if one did)
+    done = subprocess.run(
+        [sys.executable, "-m", "gui"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "cannot reach the display it was given (DISPLAY=:97)" in done.stderr
+    assert "Traceback" not in done.stderr
