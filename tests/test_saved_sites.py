@@ -286,3 +286,27 @@ def test_a_restored_task_shows_what_it_showed_last_until_the_site_answers(
     assert model.index(row, Column.TASK).data() == "Delete space"
     assert model.index(row, Column.PROGRESS).data() == "30 %"
     assert model.index(row, Column.ELAPSED).data() == "", "how long it ran since is not known"
+
+
+def test_a_finished_copy_keeps_its_result_link_after_a_restart(
+    qtbot: Any, start_app: Callable[[], tuple[AppController, SavedSites]], demo: Any
+) -> None:
+    store = Store()
+    site = SiteConfig("site-1", "Demo Cloud", normalise_site_url(demo.cloud_base))
+    store.put_site(site)  # Cloud: its answers name where a copied page tree went
+    Secrets().store(site.site_id, demo.token)
+    copy = demo.add_task(DemoTask(kind="copy_page_hierarchy"))
+    demo.advance(60)
+
+    app, saved = start_app()
+    saved.store.watch(site.site_id, copy)
+    app.watch(site.site_id, copy)
+    model = app.window.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and model.task(0).phase is Phase.SUCCEEDED)
+    link = model.task(0).status.result_url  # type: ignore[union-attr]
+    assert link and link.startswith("http")
+
+    app, saved = start_app()
+    model = app.window.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    assert model.task(0).status.result_url == link  # type: ignore[union-attr]

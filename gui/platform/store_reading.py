@@ -221,6 +221,7 @@ def _history(items: list[Any], problems: list[str]) -> list[FinishedTask]:
                 finished_at=fields.number("finished_at", 0.0, 0.0, _MAX_TIMESTAMP),
                 percent=fields.percent("percent"),
                 elapsed_ms=int(fields.number("elapsed_ms", 0, 0, MAX_ELAPSED_MS)),
+                result_url=_web_address(fields.optional_text("result_url")),
             )
         except Unusable as why:
             problems.append(f"finished task {number} was left out of the history: {why}")
@@ -341,3 +342,8 @@ def _next_site_number(stored: Any, data: dict[str, Any]) -> int:
 def _shown(value: Any) -> str:
     """A stored value as the user may recognise it, cut short (it may be huge)."""
     return shortened(repr(value) if isinstance(value, str) else str(value), 24)
+
+
+def _web_address(text: str | None) -> str | None:
+    """A stored result link, kept only when it is a web address (the window opens it)."""
+    return text if text is not None and text.startswith(("https://", "http://")) else None

@@ -45,6 +45,7 @@ class FinishedTask:
     finished_at: float = 0.0
     percent: int | None = None
     elapsed_ms: int = 0  # the server's elapsed time at the end
+    result_url: str | None = None  # where the result is (a copied page tree), when it was told
 
 
 @dataclass(frozen=True)

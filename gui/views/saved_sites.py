@@ -254,6 +254,7 @@ class SavedSites(QObject):
                         finished_at=time.time(),
                         percent=percent,
                         elapsed_ms=view.status.elapsed_ms if view.status else 0,
+                        result_url=view.status.result_url if view.status else None,
                     )
                 )
         if seen:
@@ -317,6 +318,7 @@ def finished_view(item: FinishedTask) -> TaskView:
         elapsed_ms=item.elapsed_ms,
         title=item.title or f"Task {item.task_id}",
         message=item.summary if phase is not Phase.GONE else "",
+        result_url=item.result_url,
     )
     last_error = item.summary if phase is Phase.GONE else ""
     return TaskView(item.site_id, item.task_id, phase, status, last_error=last_error)
