@@ -138,3 +138,24 @@ def test_with_no_site_configured_it_asks_for_one_first(qtbot: Any) -> None:
     assert dialog.chosen() is None
     assert "Add a site first" in dialog.feedback.text()
     assert dialog.add_site_button.isVisibleTo(dialog)
+
+
+def test_ctrl_enter_watches_the_task_typed(qtbot: Any, dialog: AddTaskDialog) -> None:
+    dialog.input.setPlainText("1179649")
+    shortcuts = {sequence.toString() for sequence in dialog.watch_action.shortcuts()}
+    assert shortcuts == {"Ctrl+Return", "Ctrl+Enter"}
+
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.watch_action.trigger()  # offscreen Qt delivers no shortcut keys
+
+    assert dialog.chosen() is not None
+
+
+def test_ctrl_enter_on_unusable_input_does_not_close_the_dialog(
+    qtbot: Any, dialog: AddTaskDialog
+) -> None:
+    dialog.input.setPlainText("not a task")
+    accepted: list[bool] = []
+    dialog.accepted.connect(lambda: accepted.append(True))
+    dialog.watch_action.trigger()
+    assert accepted == []

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QMenu
 from views_helpers import event, task_view
 
 from gui.confluence.errors import CredentialsRejected
@@ -97,6 +97,22 @@ def test_context_menu_copies_task_id_and_url(qtbot):
 
     _trigger(menu, "Copy task URL")
     assert clipboard.text() == "https://acme.atlassian.net/wiki/rest/api/longtask/4242"
+
+
+def test_shift_f10_opens_the_task_menu_of_the_selected_row(qtbot):
+    window = make_window(qtbot)
+    window.apply_task_events([event(task_view("7", 40), None)])
+    window.select_task(("site-a", "7"))
+    # Offscreen Qt delivers no shortcut keys: the action bound to them is triggered instead.
+    action = next(a for a in window.table.actions() if a.shortcut().toString() == "Shift+F10")
+    assert action.shortcutContext() is Qt.ShortcutContext.WidgetShortcut
+
+    action.trigger()
+
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
+    menu = QApplication.activePopupWidget()
+    assert "Stop watching" in [action.text() for action in menu.actions()]
+    menu.close()
 
 
 def test_context_menu_stop_watching_asks_the_app(qtbot):

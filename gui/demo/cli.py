@@ -65,7 +65,8 @@ control endpoints (no credentials; JSON bodies; for tests and showcases):
   GET    /_demo/tasks           every task and where it stands
   POST   /_demo/faults          make the site misbehave, e.g. {{"kind": "server_error",
                                 "count": 3}}; fields: kind, count, duration, task_id, dialect,
-                                retry_after, delay, status
+                                endpoint ("task", "list" or "user"), retry_after, delay,
+                                status (server_error with status 403 is a refusal)
   GET    /_demo/faults          the faults in force;  DELETE /_demo/faults clears them
   GET    /_demo/requests        every API request received;  DELETE clears the record
   POST   /_demo/clock/advance   {{"seconds": 10}}: move a --manual-clock server's time on

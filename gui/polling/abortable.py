@@ -40,8 +40,6 @@ from urllib3.util.connection import allowed_gai_family
 from gui.confluence.http import build_session
 from gui.polling.socket_registry import RequestCut, SocketRegistry
 
-__all__ = ["RequestCut", "SocketRegistry", "abortable_session", "open_socket"]
-
 log = logging.getLogger(__name__)
 
 

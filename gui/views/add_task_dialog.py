@@ -4,6 +4,7 @@ pick the site (chosen for you when the URL names one you have), and watch it."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -59,6 +60,13 @@ class AddTaskDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Watch")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        # Enter starts a new line of the text box (a 202 body spans several): Ctrl+Enter watches.
+        self.watch_action = QAction("Watch", self)
+        self.watch_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.watch_action.triggered.connect(
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).click
+        )
+        self.addAction(self.watch_action)
 
         form = QFormLayout()
         form.addRow("Task", self.input)

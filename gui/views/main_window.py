@@ -234,6 +234,12 @@ class MainWindow(QMainWindow):
         stop.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         stop.triggered.connect(self._unwatch_selected)
         table.addAction(stop)
+        # Shift+F10 opens the context menu as on Windows and GNOME (the Menu key works anyway).
+        menu = QAction("Task menu", table)
+        menu.setShortcut(QKeySequence("Shift+F10"))
+        menu.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        menu.triggered.connect(lambda: self._context_menu(QPoint(-1, -1)))
+        table.addAction(menu)
         return table
 
     def _build_menus(self) -> None:

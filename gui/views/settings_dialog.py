@@ -98,6 +98,8 @@ class SettingsDialog(QDialog):
     def _general_tab(self, prefs: Preferences) -> QWidget:
         self.poll_interval = QDoubleSpinBox()
         self.poll_interval.setRange(*POLL_INTERVAL_RANGE)
+        self.poll_interval.setDecimals(1)  # "5.0 s": tenths are as fine as polling needs
+        self.poll_interval.setSingleStep(0.5)
         self.poll_interval.setSuffix(" s")
         self.poll_interval.setValue(prefs.poll_interval)
         self.discovery_interval = QSpinBox()
