@@ -3,7 +3,7 @@
 PySide6 replaces ``__import__`` so that ``from __feature__ import snake_case`` can apply to one
 module and not another. After each import it decides whether the new module "uses PySide6" by
 reading the module's whole source with ``inspect.getsource``, and ``linecache`` then keeps those
-lines for the life of the process: about 9 MB of this app's memory, and part of its start-up
+lines for the life of the process: about 8 MB of this app's memory, and part of its start-up
 time, for an answer the app never needs (it selects no feature).
 
 ``lighten_pyside_imports`` swaps that check for one that looks at what the module holds (a PySide6
