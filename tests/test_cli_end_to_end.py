@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -107,6 +108,32 @@ def test_demo_server_prints_a_site_and_token_that_list_accepts() -> None:
         assert listed.returncode == 0, listed.stderr
         ids = {json.loads(line)["task"] for line in listed.stdout.splitlines()}
         assert ids and ids <= set(details["cloud_task_ids"])
+
+
+@pytest.mark.parametrize(
+    ("task", "token_ok", "code"),
+    [({"duration": 1}, True, 0), ({"duration": 1, "outcome": "failure"}, True, 1), ({}, False, 2)],
+)
+def test_demo_server_and_watch_in_their_own_processes_end_as_the_readme_says(
+    task: dict[str, object], token_ok: bool, code: int
+) -> None:
+    with _demo_server() as details:
+        base = details["cloud_site"].rsplit("/wiki", 1)[0]
+        request = urllib.request.Request(
+            f"{base}/_demo/tasks", data=json.dumps(task).encode(), method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            task_id = json.loads(answer.read())["id"]
+        token = details["token"] if token_ok else "not-the-demo-token"
+        done = _run(
+            "watch", "--site", details["cloud_site"], "--interval", "0.3", task_id, token=token
+        )
+        assert done.returncode == code, done.stderr
+        if not token_ok:
+            with urllib.request.urlopen(f"{base}/_demo/requests", timeout=10) as answer:
+                log = json.loads(answer.read())["requests"]
+                asked = [r for r in log if r["path"].endswith(f"/{task_id}")]
+            assert len(asked) == 1, "a refused token is sent once"
 
 
 @pytest.mark.parametrize("json_output", [False, True])
