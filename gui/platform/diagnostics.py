@@ -46,7 +46,12 @@ def _class_path(backend: object) -> str:
 
 
 def diagnose_keyring() -> KeyringDiagnosis:
-    """Find the backend and look up an entry nobody stores: reads only, never writes."""
+    """Find the backend and look up an entry nobody stores: it never writes a secret.
+
+    Limitation: a Secret Service that has no keyring yet (gnome-keyring on a fresh account)
+    answers the look-up with its "choose a password for the new keyring" prompt, and this waits
+    for it, as the app does.
+    """
     plugins = tuple(sorted(ep.name for ep in metadata.entry_points(group="keyring.backends")))
     viable = tuple(sorted(_class_path(ring) for ring in keyring.backend.get_all_keyring()))
     backend = current_backend()

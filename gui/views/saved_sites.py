@@ -152,6 +152,9 @@ class SavedSites(QObject):
         if site is None:
             return
         try:
+            # Limitation: read on the GUI thread. A keyring that unlocks at once costs
+            # nothing; one that shows its password prompt (a fresh gnome-keyring asks to
+            # create one) holds the window, and a Ctrl-C, until the prompt is answered.
             credentials = self.secrets.credentials_for(site)
         except SecretsError as error:
             # Polling without the token would only earn a refusal and a misleading "sign in"
