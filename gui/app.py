@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     controller.start(minimized=bool(getattr(args, "minimized", False)))
 
     def load_sites() -> None:
+        instance.serve()  # later starts waited in its backlog until now
         policy = None
         if demo:
             from gui.app_demo import demo_policy
@@ -96,8 +97,9 @@ def run(args: argparse.Namespace) -> int:
         finally:
             controller.window.set_loading(False)
 
-    # The window first: the store, the keyring, requests and the demo server cost about 0.2 s to
-    # load, and a window that is already on screen can show the sites a moment later.
+    # The window first: the store, the keyring, requests, the demo server and QtNetwork cost
+    # about 0.2 s to load, and a window that is already on screen can show the sites a moment
+    # later.
     _after_first_paint(controller.window, load_sites)
     try:
         status = app.exec()

@@ -17,6 +17,7 @@ def test_a_second_start_says_the_running_window_was_brought_up(
 ) -> None:
     running = SingleInstance(server_name())
     assert running.claim()
+    running.serve()
     try:
         with qtbot.waitSignal(running.showRequested, timeout=2000):
             status = app.run(argparse.Namespace())

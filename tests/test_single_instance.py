@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -22,6 +24,7 @@ def name() -> str:
 def test_first_start_claims_and_second_start_asks_it_to_show(qtbot: Any, name: str) -> None:
     first = SingleInstance(name)
     assert first.claim()
+    first.serve()
 
     with qtbot.waitSignal(first.showRequested, timeout=2000):
         assert not SingleInstance(name).claim()
@@ -38,9 +41,59 @@ def test_a_socket_left_by_a_crash_does_not_block_the_next_start(qtbot: Any, name
 
     instance = SingleInstance(name)
     assert instance.claim()
+    instance.serve()
     with qtbot.waitSignal(instance.showRequested, timeout=2000):
         assert not SingleInstance(name).claim()
     instance.release()
+
+
+def test_a_start_that_asks_before_the_first_serves_is_answered_once_it_does(
+    qtbot: Any, name: str
+) -> None:
+    first = SingleInstance(name)
+    assert first.claim()
+    # The second start comes while the first is still painting its window: it is told "yes,
+    # running" at once, and its request waits in the socket until the first one serves.
+    assert not SingleInstance(name).claim()
+    with qtbot.waitSignal(first.showRequested, timeout=2000):
+        first.serve()
+    first.release()
+    assert not os.path.exists(first.path())
+
+
+def test_claiming_loads_no_qtnetwork_and_the_socket_is_private(tmp_path: Path) -> None:
+    # In a fresh interpreter, as at start-up: QtNetwork waits for serve().
+    path = tmp_path / "instance.socket"
+    code = (
+        "import os, stat, sys\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from gui.platform.single_instance import SingleInstance\n"
+        "app = QCoreApplication([])\n"
+        f"instance = SingleInstance({str(path)!r})\n"
+        "assert instance.claim()\n"
+        "mode = stat.S_IMODE(os.stat(instance.path()).st_mode)\n"
+        "print('PySide6.QtNetwork' in sys.modules, oct(mode))\n"
+        "instance.serve()\n"
+        "print('PySide6.QtNetwork' in sys.modules)\n"
+        "instance.release()\n"
+        "print(os.path.exists(instance.path()))\n"
+    )
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "0o600", "True", "False"]
+
+
+def test_releasing_before_serving_removes_the_socket(name: str) -> None:
+    instance = SingleInstance(name)
+    assert instance.claim()
+    assert os.path.exists(instance.path())
+    instance.release()
+    assert not os.path.exists(instance.path())
+    after = SingleInstance(name)
+    assert after.claim()  # the next start finds nobody
+    after.release()
 
 
 def test_the_socket_lives_in_the_private_runtime_directory(isolated_home: Path) -> None:

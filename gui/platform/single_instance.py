@@ -1,9 +1,15 @@
 """One running app per user: a second start asks the first to show its window, then exits.
 
-The first instance listens on a QLocalServer named from APP_ID: a Unix socket in the user's
+The first instance listens on a local socket named from APP_ID: a Unix socket in the user's
 runtime directory, or a Windows named pipe with the user name; reachable by this user only. A
 later start connects, sends ``show`` and leaves. A socket file left behind by a crash answers no
 one: it is removed before listening.
+
+On Unix the start itself needs no QtNetwork (loading it costs the window's first paint about
+10 ms): ``claim()`` asks and binds with the standard library's sockets, and ``serve()``, once the
+window is up, hands the bound socket to a QLocalServer, which answers from then on. A start that
+asks in between waits in the socket's backlog and is answered then. Elsewhere ``claim()`` listens
+with QLocalServer straight away.
 """
 
 from __future__ import annotations
@@ -12,17 +18,25 @@ import getpass
 import logging
 import os
 import re
+import socket
 import sys
+import tempfile
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from gui import APP_ID
 
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer
+
 log = logging.getLogger(__name__)
 
-_CONNECT_MS = 500
+_CONNECT_S = 0.5
+_BACKLOG = 16
 _SHOW = b"show\n"
+# Unix sockets by path, as QLocalServer makes them there; Windows has named pipes instead.
+_UNIX = sys.platform != "win32" and hasattr(socket, "AF_UNIX")
 
 
 def server_name(variant: str = "") -> str:
@@ -44,61 +58,130 @@ def server_name(variant: str = "") -> str:
 
 
 class SingleInstance(QObject):
-    """``claim()`` once at start; ``showRequested`` fires when another start asks for the window."""
+    """``claim()`` once at start, ``serve()`` once the window is up; ``showRequested`` fires when
+    another start asks for the window."""
 
     showRequested = Signal()  # noqa: N815 - Qt signal naming
 
     def __init__(self, name: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name or server_name()
+        self._bound: socket.socket | None = None  # claimed, not yet served (Unix)
         self._server: QLocalServer | None = None
 
     def claim(self) -> bool:
-        """True if this is the first instance (now listening); False after telling the first."""
-        if self._tell_running_instance():
+        """True if this is the first instance (now holding the name); False after telling the
+        first one to show its window."""
+        if not _UNIX:
+            return self._claim_with_qt()
+        path = self.path()
+        if _tell(path):
             log.info("Already running: asked the running instance to show its window")
             return False
         # Nobody answered: any socket file under this name is left over from a crash.
-        QLocalServer.removeServer(self.name)
-        server = QLocalServer(self)
-        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        if not server.listen(self.name):
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            _remove_stale(path)
+            listener.bind(path)
+            os.chmod(path, 0o600)  # this user only, as QLocalServer's UserAccessOption
+            listener.listen(_BACKLOG)
+        except OSError as error:
+            listener.close()
             # Limitation: two starts in the same instant can both get here; the loser runs
             # without the single-instance guard rather than refusing to start.
-            log.warning("Single-instance socket unavailable: %s", server.errorString())
+            log.warning("Single-instance socket unavailable: %s", error)
             return True
-        server.newConnection.connect(self._on_connection)
-        self._server = server
+        self._bound = listener
         return True
+
+    def serve(self) -> None:
+        """Start answering later starts (Unix: until now they wait in the backlog)."""
+        if self._bound is None:
+            return
+        from PySide6.QtNetwork import QLocalServer
+
+        listener, self._bound = self._bound, None
+        server = QLocalServer(self)
+        if not server.listen(listener.detach()):
+            log.warning("Single-instance socket unavailable: %s", server.errorString())
+            return
+        self._adopt(server)
 
     def release(self) -> None:
         """Stop listening and remove the socket (at quit)."""
+        if self._bound is not None:
+            self._bound.close()
+            self._bound = None
+            _remove_stale(self.path())
         if self._server is not None:
             self._server.close()
             self._server = None
 
-    def _tell_running_instance(self) -> bool:
-        socket = QLocalSocket()
-        socket.connectToServer(self.name)
+    def path(self) -> str:
+        """Where the Unix socket lives: the name itself when it is a path, as QLocalServer."""
+        return (
+            self.name
+            if os.path.isabs(self.name)
+            else os.path.join(tempfile.gettempdir(), self.name)
+        )
+
+    def _claim_with_qt(self) -> bool:
+        from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+        asking = QLocalSocket()
+        asking.connectToServer(self.name)
         # Startup, before the event loop: a short blocking wait on a local socket is fine.
-        if not socket.waitForConnected(_CONNECT_MS):
+        if asking.waitForConnected(int(_CONNECT_S * 1000)):
+            asking.write(_SHOW)
+            asking.waitForBytesWritten(int(_CONNECT_S * 1000))
+            asking.disconnectFromServer()
+            log.info("Already running: asked the running instance to show its window")
             return False
-        socket.write(_SHOW)
-        socket.waitForBytesWritten(_CONNECT_MS)
-        socket.disconnectFromServer()
+        QLocalServer.removeServer(self.name)
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        if not server.listen(self.name):
+            log.warning("Single-instance socket unavailable: %s", server.errorString())
+            return True
+        self._adopt(server)
         return True
+
+    def _adopt(self, server: QLocalServer) -> None:
+        server.newConnection.connect(self._on_connection)
+        self._server = server
 
     def _on_connection(self) -> None:
         assert self._server is not None
-        while (socket := self._server.nextPendingConnection()) is not None:
-            socket.readyRead.connect(self._on_ready_read)
-            socket.disconnected.connect(socket.deleteLater)
+        while (connection := self._server.nextPendingConnection()) is not None:
+            connection.readyRead.connect(self._on_ready_read)
+            connection.disconnected.connect(connection.deleteLater)
 
     def _on_ready_read(self) -> None:
-        socket = self.sender()
-        if not isinstance(socket, QLocalSocket):
+        from PySide6.QtNetwork import QLocalSocket
+
+        connection = self.sender()
+        if not isinstance(connection, QLocalSocket):
             return
-        message = bytes(socket.readAll().data())
+        message = bytes(connection.readAll().data())
         if message.strip() == _SHOW.strip():
             log.info("Another start asked for the window")
             self.showRequested.emit()
+
+
+def _tell(path: str) -> bool:
+    """Whether an instance listens at ``path``; if so it has been sent ``show``."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as asking:
+        asking.settimeout(_CONNECT_S)
+        try:
+            asking.connect(path)
+            asking.sendall(_SHOW)
+        except OSError:
+            return False  # no file, a file nobody listens on, or not a socket at all
+    return True
+
+
+def _remove_stale(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
