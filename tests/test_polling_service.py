@@ -376,6 +376,21 @@ def test_a_wall_clock_jump_is_noticed_as_a_wake_up(qtbot: Any) -> None:
     assert len(woke) == 1 and "+3600 s" in woke[0]
 
 
+def test_only_the_network_coming_back_online_is_a_wake_up(qtbot: Any) -> None:
+    from PySide6.QtNetwork import QNetworkInformation
+
+    reach = QNetworkInformation.Reachability
+    monitor = WakeMonitor(watch_network=False)
+    woke: list[str] = []
+    monitor.woke.connect(woke.append)
+    for value in (reach.Online, reach.Site, reach.Disconnected, reach.Disconnected, reach.Online):
+        monitor.on_reachability(value)
+
+    # The first answer (from nothing known) and the return after Disconnected; Online -> Site
+    # is still online, and a repeated value is no change.
+    assert woke == ["The network is back (Online)", "The network is back (Online)"]
+
+
 def test_stop_cuts_a_request_hanging_behind_a_proxy_that_never_answers(
     qtbot: Any, service: PollingService, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,8 @@
 Two signs, each optional: the wall clock jumping ahead of the monotonic clock (on Linux the
 monotonic clock stands still during suspend; any platform shows a jump when the clock is reset),
 and Qt's QNetworkInformation reporting the network reachable again where a backend exists.
+QtNetwork is loaded only then, a second after the start: the window's first paint does not wait
+for it.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtNetwork import QNetworkInformation
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QNetworkInformation
 
 log = logging.getLogger(__name__)
 
 _NETWORK_WATCH_DELAY_MS = 1000
-_ONLINE = (QNetworkInformation.Reachability.Online, QNetworkInformation.Reachability.Site)
 
 
 class WakeMonitor(QObject):
@@ -62,7 +66,7 @@ class WakeMonitor(QObject):
         self._timer.stop()
         self._network_timer.stop()
         if self._network is not None:
-            self._network.reachabilityChanged.disconnect(self._on_reachability)
+            self._network.reachabilityChanged.disconnect(self.on_reachability)
             self._network = None
 
     def _watch_network_now(self) -> None:
@@ -71,7 +75,7 @@ class WakeMonitor(QObject):
         self._network = _load_network_information()
         if self._network is not None:
             self._reachability = self._network.reachability()
-            self._network.reachabilityChanged.connect(self._on_reachability)
+            self._network.reachabilityChanged.connect(self.on_reachability)
 
     def check_clock(self) -> None:
         """Compare the clocks now; called by the timer, and by tests with fake clocks."""
@@ -81,17 +85,28 @@ class WakeMonitor(QObject):
         if abs(jump) >= self._threshold:
             self.woke.emit(f"The clock jumped by {jump:+.0f} s (sleep, wake or a clock change)")
 
-    def _on_reachability(self, reachability: QNetworkInformation.Reachability) -> None:
+    def on_reachability(self, reachability: QNetworkInformation.Reachability) -> None:
         previous, self._reachability = self._reachability, reachability
         if reachability == previous:
             return
         log.info("Network reachability: %s", reachability.name)
-        if reachability in _ONLINE and previous not in _ONLINE:
+        if _online(reachability) and not _online(previous):
             self.woke.emit(f"The network is back ({reachability.name})")
+
+
+def _online(reachability: QNetworkInformation.Reachability | None) -> bool:
+    from PySide6.QtNetwork import QNetworkInformation  # loaded: the value came from it
+
+    return reachability in (
+        QNetworkInformation.Reachability.Online,
+        QNetworkInformation.Reachability.Site,
+    )
 
 
 def _load_network_information() -> QNetworkInformation | None:
     """Qt's network information, or None where no backend works (then only the clock helps)."""
+    from PySide6.QtNetwork import QNetworkInformation
+
     if not QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability):
         log.info("No network-status backend; relying on the clock check to notice a wake-up")
         return None
