@@ -38,12 +38,17 @@ def run(args: argparse.Namespace) -> int:
     from gui.platform.qt_imports import lighten_pyside_imports
 
     lighten_pyside_imports()  # first: every import after it is cheaper
-    setup_app_logging(bool(getattr(args, "verbose", False)))
+    from gui.platform.logging_setup import hold_early_records
+
+    verbose = bool(getattr(args, "verbose", False))
+    hold_early_records(verbose)  # the log file opens once the window is up
+    log.info("%s starting", APP_NAME)
     missing = _missing_display()
     if missing:
         # Qt would abort the process (status 134) with advice about a library that is there.
         sys.stderr.write(missing)
         log.warning("No display to show the window on")
+        setup_app_logging(verbose)
         return NO_DISPLAY_STATUS
     app = _application()
     demo = bool(getattr(args, "demo", False))
@@ -56,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if not instance.claim():
         # Said on the terminal too: a start that only raised another window looks like nothing.
         sys.stderr.write(f"{APP_NAME} is already running; its window was brought up.\n")
+        setup_app_logging(verbose)
         return 0
 
     from gui.polling.service import PollingService
@@ -81,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     controller.start(minimized=bool(getattr(args, "minimized", False)))
 
     def load_sites() -> None:
+        setup_app_logging(verbose)
         instance.serve()  # later starts waited in its backlog until now
         policy = None
         if demo:
@@ -242,7 +249,8 @@ def _after_first_paint(window: QWidget, callback: Callable[[], None]) -> None:
 
 
 def setup_app_logging(verbose: bool) -> None:
-    """The rotating log file with token masking, on top of the command line's stderr handler."""
+    """The rotating log file with token masking, on top of the command line's stderr handler;
+    what was logged since ``hold_early_records`` goes in first."""
     from gui.platform.logging_setup import setup_logging
 
     try:
@@ -250,7 +258,7 @@ def setup_app_logging(verbose: bool) -> None:
     except OSError as error:
         log.warning("No log file (%s); logging to stderr only", error)
         return
-    log.info("%s starting; log file %s", APP_NAME, path)
+    log.info("Log file %s", path)
 
 
 def _application() -> QApplication:

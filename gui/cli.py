@@ -46,12 +46,13 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 _console: logging.Handler | None = None
 
 
-def setup_logging(verbose: bool) -> None:
+def setup_logging(verbose: bool, *, log_file: bool = True) -> None:
     """Log to stderr: everything with ``-v``, otherwise errors only (the commands print their own
     messages for what a user must act on, so warnings would say the same thing twice).
 
     Every entry point goes through here, so the rotating log file and stderr both mask every
     secret registered later (``register_secret``) and whatever looks like an Authorization value.
+    Without ``log_file`` the caller opens the file itself (the desktop app, once its window is up).
     """
     from gui.platform.logging_setup import SecretMaskFilter
     from gui.platform.logging_setup import setup_logging as add_log_file
@@ -67,6 +68,8 @@ def setup_logging(verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     root.addHandler(console)
 
+    if not log_file:
+        return
     try:
         add_log_file(verbose, console=False)
     except OSError as error:
@@ -92,7 +95,7 @@ def main(argv: Sequence[str] | None = None, *, pacer: Pacer | None = None) -> in
             # Started with stdout closed (>&-): every command's answer would be lost.
             _say(f"{APP_ID} {args.command}: cannot write the output: standard output is closed.\n")
             return ExitCode.OUTPUT_ERROR
-        setup_logging(args.verbose)
+        setup_logging(args.verbose, log_file=args.command is not None)
         try:
             return _dispatch(args, pacer)
         except KeyboardInterrupt:

@@ -11,7 +11,13 @@ import pytest
 
 from gui.confluence.redaction import REDACTED
 from gui.confluence.site import MASKABLE_LENGTH, AuthKind, Credentials
-from gui.platform.logging_setup import mask_secrets, register_secret, setup_logging, stop_logging
+from gui.platform.logging_setup import (
+    hold_early_records,
+    mask_secrets,
+    register_secret,
+    setup_logging,
+    stop_logging,
+)
 from gui.platform.paths import log_dir
 
 
@@ -29,6 +35,30 @@ def test_logs_go_to_a_file_in_the_log_directory(app_logging: None) -> None:
     logging.getLogger("gui.test").debug("polled %s", "site-1")
     assert path.parent == log_dir()
     assert "polled site-1" in path.read_text()
+
+
+def test_what_is_logged_before_the_file_opens_goes_in_first_and_masked(
+    app_logging: None,
+) -> None:
+    # The app opens its log file once its window is up; its start is logged all the same.
+    hold_early_records(verbose=False)
+    log = logging.getLogger("gui.test")
+    register_secret("early-s3cr3t-token")
+    log.info("starting with early-s3cr3t-token")
+    log.debug("a detail only -v keeps")
+    log.warning("no tray")
+    path = setup_logging()
+    log.info("after the file opened")
+
+    lines = path.read_text().splitlines()
+    assert [line.split(" gui.test [MainThread] ")[1] for line in lines] == [
+        f"starting with {REDACTED}",
+        "no tray",
+        "after the file opened",
+    ]
+    assert "early-s3cr3t-token" not in path.read_text()
+    setup_logging()
+    assert path.read_text().count("no tray") == 1  # handed over once, not at every set-up
 
 
 def test_calling_setup_twice_does_not_double_the_lines(app_logging: None) -> None:

@@ -12,13 +12,11 @@ import logging
 import re
 import sys
 import threading
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from gui import APP_ID
 from gui.confluence.redaction import REDACTED, SecretMask
 from gui.confluence.site import MASKABLE_LENGTH, Credentials, encoded_forms
-from gui.platform.paths import log_dir
 
 LOG_FILE_BYTES = 1024 * 1024
 LOG_FILE_COUNT = 3
@@ -34,6 +32,7 @@ _registered_mask = SecretMask()
 _registered_lock = threading.Lock()
 # The handlers setup_logging installed, so a second call replaces them instead of doubling them.
 _installed: list[logging.Handler] = []
+_HELD_RECORDS = 1000  # before the log file opens; a start that logs more keeps the first ones
 
 
 def register_secret(secret: Credentials | str) -> None:
@@ -82,8 +81,35 @@ class SecretMaskFilter(logging.Filter):
         return True
 
 
+class _HeldRecords(logging.Handler):
+    """Keeps records, masked, until ``setup_logging`` hands them to the log file."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+        self.addFilter(SecretMaskFilter())
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < _HELD_RECORDS:
+            self.records.append(record)
+
+
+def hold_early_records(verbose: bool = False) -> None:
+    """Keep what is logged from now until ``setup_logging`` opens the file, which writes it first.
+
+    The desktop app calls this at start and opens the file once its window is up.
+    """
+    stop_logging()
+    held = _HeldRecords()
+    logging.getLogger().addHandler(held)
+    _installed.append(held)
+    _set_levels(verbose)
+
+
 def log_file_path() -> Path:
     """The current log file (older ones carry .1, .2, ... suffixes)."""
+    from gui.platform.paths import log_dir  # platformdirs: when the file opens, not at start
+
     return log_dir() / f"{APP_ID}.log"
 
 
@@ -94,6 +120,14 @@ def setup_logging(verbose: bool = False, *, console: bool = True) -> Path:
     Safe to call again: the handlers this module installed before are replaced, not doubled.
     Returns the log file's path so the UI can offer to open it.
     """
+    from logging.handlers import RotatingFileHandler  # see the module docstring
+
+    held = [
+        record
+        for handler in _installed
+        if isinstance(handler, _HeldRecords)
+        for record in handler.records
+    ]
     stop_logging()
     root = logging.getLogger()
 
@@ -115,10 +149,17 @@ def setup_logging(verbose: bool = False, *, console: bool = True) -> Path:
         root.addHandler(handler)
         _installed.append(handler)
 
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for record in held:
+        if record.levelno >= file_handler.level:
+            file_handler.handle(record)
+    _set_levels(verbose)
+    return path
+
+
+def _set_levels(verbose: bool) -> None:
+    logging.getLogger().setLevel(logging.DEBUG if verbose else logging.INFO)
     # urllib3 logs every connection at debug; only useful when chasing a network problem.
     logging.getLogger("urllib3").setLevel(logging.DEBUG if verbose else logging.WARNING)
-    return path
 
 
 def stop_logging() -> None:
