@@ -15,15 +15,17 @@ import enum
 import logging
 import math
 import sys
-import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 
 from gui import APP_ID
+
+if TYPE_CHECKING:
+    from PySide6.QtSvg import QSvgRenderer
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,9 @@ def icon_from_svg(svg: bytes) -> QIcon:
 
 
 def _renderer(svg: bytes) -> QSvgRenderer:
+    # Imported here: the app renders its first icon once its window has painted.
+    from PySide6.QtSvg import QSvgRenderer
+
     renderer = QSvgRenderer(QByteArray(svg))
     if not renderer.isValid():
         raise MissingResource("an icon's SVG could not be parsed")
@@ -133,6 +138,8 @@ def _cached_tray_icon(state: TrayState, step: int | None) -> QIcon:
 
 def _with_ring_fraction(svg: bytes, fraction: float) -> bytes:
     """Set the dash of the ``progress`` path so that ``fraction`` of the ring is drawn."""
+    import xml.etree.ElementTree as ET  # only when a ring is drawn
+
     ET.register_namespace("", _SVG_NS)
     root = ET.fromstring(svg)  # noqa: S314 - our own bundled file, not outside input
     ring = root.find(f".//{{{_SVG_NS}}}path[@id='progress']")
