@@ -73,7 +73,6 @@ def run(args: argparse.Namespace) -> int:
         _notifier(),
         exit_when_done=bool(getattr(args, "exit_when_done", False)),
     )
-    _set_window_icon(app)
 
     demos: list[DemoSession] = []
     controller.actions.try_demo.triggered.connect(
@@ -84,11 +83,13 @@ def run(args: argparse.Namespace) -> int:
     instance.showRequested.connect(controller.window.bring_up)
     app.aboutToQuit.connect(lambda: controller.quit(0))
     controller.window.set_loading(True)
-    controller.start(minimized=bool(getattr(args, "minimized", False)))
+    controller.start_window(minimized=bool(getattr(args, "minimized", False)))
 
     def load_sites() -> None:
         setup_app_logging(verbose)
         instance.serve()  # later starts waited in its backlog until now
+        _set_window_icon(app)
+        controller.show_tray()
         policy = None
         if demo:
             from gui.app_demo import demo_policy
@@ -104,9 +105,9 @@ def run(args: argparse.Namespace) -> int:
         finally:
             controller.window.set_loading(False)
 
-    # The window first: the store, the keyring, requests, the demo server and QtNetwork cost
-    # about 0.2 s to load, and a window that is already on screen can show the sites a moment
-    # later.
+    # The window first: the store, the keyring, requests, the demo server, QtNetwork and the
+    # icons cost about 0.2 s to load, and a window that is already on screen can show the sites
+    # (and the tray its icon) a moment later.
     _after_first_paint(controller.window, load_sites)
     try:
         status = app.exec()

@@ -294,7 +294,8 @@ def test_a_poller_stuck_in_a_call_nothing_can_cut_still_lets_the_app_exit_0(
 
 
 # The app, driven as a user would: Add site, a host that accepts and never answers, Test
-# connection, and Quit while the check waits. The driver is started with the app's own start().
+# connection, and Quit while the check waits. The driver is started with the app's own
+# start_window().
 TEST_CONNECTION_THEN_QUIT = """
 import socket, sys, threading
 sys.path.insert(0, {tests!r})
@@ -319,7 +320,7 @@ from PySide6.QtWidgets import QApplication
 from gui.views.controller import AppController
 from gui.views.settings_site_dialog import SiteDialog
 
-start = AppController.start
+start = AppController.start_window
 
 def start_and_test_a_connection(self, minimized=False):
     start(self, minimized)
@@ -344,7 +345,7 @@ def start_and_test_a_connection(self, minimized=False):
 
     QTimer.singleShot(0, open_add_site)
 
-AppController.start = start_and_test_a_connection
+AppController.start_window = start_and_test_a_connection
 from gui.cli import main
 
 sys.exit(main([]))

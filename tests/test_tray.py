@@ -45,6 +45,8 @@ def test_a_failure_or_a_refused_token_needs_attention_until_cleared():
 def test_tray_icon_and_tooltip_follow_the_summary(qtbot):
     current = [summarise([])]
     tray = Tray(AppActions(), lambda: current[0])
+    assert tray.icon.icon().isNull()  # rendered when shown, after the window's first paint
+    tray.show()
     idle_icon = tray.icon.icon().pixmap(22).toImage()
 
     current[0] = summarise([task_view("1", 50)])
@@ -65,6 +67,7 @@ def test_tray_icon_and_tooltip_follow_the_summary(qtbot):
 def test_a_percent_too_small_to_see_on_the_ring_sends_no_new_icon_to_the_tray(qtbot):
     current = [summarise([task_view("1", 50)])]
     tray = Tray(AppActions(), lambda: current[0])
+    tray.refresh()
     icons_sent: list[QIcon] = []
     set_icon = tray.icon.setIcon
     tray.icon.setIcon = lambda icon: (icons_sent.append(icon), set_icon(icon))

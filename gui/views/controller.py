@@ -123,15 +123,23 @@ class AppController(QObject):
 
     def start(self, minimized: bool = False) -> None:
         """Start polling and show the tray and/or the window; never leaves the app unreachable."""
-        has_tray = self.tray.show()
+        self.start_window(minimized)
+        self.show_tray()
+
+    def start_window(self, minimized: bool = False) -> None:
+        """``start()`` but for the tray icon, which ``show_tray()`` adds: the app calls it once
+        the window has painted, so that rendering the icon does not hold the window up."""
+        has_tray = self.tray.available()
         self.window.set_close_hides(has_tray)
-        if has_tray and self.notifier is not None:
-            # Where no notification service answers (Windows, macOS, a bare X session), the
-            # notifier falls back on the tray's balloons.
-            self.notifier.set_tray(self.tray.icon)
         if not (minimized and has_tray):
             self.window.bring_up()
         self.service.start()
+
+    def show_tray(self) -> None:
+        if self.tray.show() and self.notifier is not None:
+            # Where no notification service answers (Windows, macOS, a bare X session), the
+            # notifier falls back on the tray's balloons.
+            self.notifier.set_tray(self.tray.icon)
 
     def show_target(self, target: object) -> None:
         """A notification was clicked: bring the window up with its task selected."""
