@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from http import HTTPStatus
 
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
@@ -93,6 +92,10 @@ def _answer_lines(view: TaskView) -> list[str]:
 
 
 def _status_line(status: int) -> str:
+    # Imported here: building the HTTPStatus enum costs about 1 ms, which the window's start
+    # should not pay for the details of a task nobody selected yet.
+    from http import HTTPStatus
+
     try:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
