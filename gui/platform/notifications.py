@@ -12,7 +12,6 @@ neither, they are only logged once and the window stays the place to look.
 
 from __future__ import annotations
 
-import html
 import logging
 import queue
 import sys
@@ -189,6 +188,9 @@ class Notifier(QObject):
                 body = item.body
                 if "body-markup" in capabilities:
                     # The service renders body markup; server text must never be taken as such.
+                    # (html is imported here, on this thread, to keep it off the start-up path.)
+                    import html
+
                     body = html.escape(body, quote=False)
                 hints = {"urgency": ("y", 1), "desktop-entry": ("s", APP_ID)}
                 notification_id = bus.notify(APP_NAME, item.summary, body, hints)
