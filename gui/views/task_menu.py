@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMenu, QWidget
 
 from gui.polling.states import TaskView
@@ -16,6 +15,11 @@ log = logging.getLogger(__name__)
 
 def open_in_browser(url: str) -> bool:
     """Hand a URL to the desktop's browser; only http(s) URLs, whatever the server sent."""
+    # Imported here: PySide6 builds QUrl's five enums on first import (about 1 ms), and the
+    # window's start opens no link.
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
     link = QUrl(url)
     if link.scheme() not in ("http", "https"):
         log.warning("Not opening a link that is not http(s): %r", url[:200])
