@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import enum
 import ipaddress
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -60,6 +59,8 @@ def encoded_forms(*secrets: str) -> tuple[str, ...]:
     """Each of ``secrets`` as it is, percent-encoded as in a link's query, and each of those as a
     JSON string spells it (a token may hold a quote or a backslash; a Basic value a "/", which
     some servers write as "\\/"); longest first, so that a mask replaces the longest first."""
+    import json  # here, not at the top: the window's first paint needs no json (about 2 ms)
+
     forms = set(secrets)
     forms |= {quote(form, safe="") for form in forms}
     escaped = {json.dumps(form)[1:-1] for form in forms}

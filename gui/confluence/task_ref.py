@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -72,6 +71,8 @@ def _without_query(link: str) -> str:
 
 
 def _from_started_answer(raw: str) -> TaskRef:
+    import json  # here, not at the top: the window's first paint needs no json (about 2 ms)
+
     try:
         payload = json.loads(raw)
     except (ValueError, RecursionError):

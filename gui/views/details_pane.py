@@ -7,7 +7,6 @@ poll of the selected task, and a message of a megabyte cost the GUI thread a sec
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -103,6 +102,8 @@ def _status_line(status: int) -> str:
 
 
 def _raw_text(raw: Mapping[str, object]) -> str:
+    import json  # here, not at the top: the window's first paint needs no json (about 2 ms)
+
     shown = _shown_value(dict(raw), _Budget(_RAW_CHARACTERS), 0)
     try:
         return json.dumps(shown, indent=2, ensure_ascii=False, sort_keys=True, default=str)
