@@ -1,11 +1,14 @@
 """The Confluence domain: sites, credentials, the HTTP client and the task model. No Qt here.
 
 The client is imported on first use: it pulls in requests (about 0.1 s), which the desktop app's
-start-up and every module that only needs a SiteConfig or a TaskStatus should not pay for.
+start-up and every module that only needs a SiteConfig or a TaskStatus should not pay for. Task
+references are too: the desktop app reads one only from the Add task dialog, and their module
+costs its start about 1 ms.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from gui.confluence.errors import (
@@ -28,19 +31,25 @@ from gui.confluence.site import (
     normalise_site_url,
 )
 from gui.confluence.task import TaskState, TaskStatus, parse_task
-from gui.confluence.task_ref import TaskRef, parse_task_ref
 
 if TYPE_CHECKING:
     from gui.confluence.client import ConfluenceClient, CurrentUser, RawAnswer
+    from gui.confluence.task_ref import TaskRef, parse_task_ref
 
-_FROM_CLIENT = ("ConfluenceClient", "CurrentUser", "RawAnswer")
+# The names imported on first use, and the module each comes from.
+_ON_FIRST_USE = {
+    "ConfluenceClient": "client",
+    "CurrentUser": "client",
+    "RawAnswer": "client",
+    "TaskRef": "task_ref",
+    "parse_task_ref": "task_ref",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _FROM_CLIENT:
-        from gui.confluence import client
-
-        return getattr(client, name)
+    if name in _ON_FIRST_USE:
+        module = importlib.import_module(f"{__name__}.{_ON_FIRST_USE[name]}")
+        return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
