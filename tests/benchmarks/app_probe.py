@@ -12,7 +12,6 @@ server's work is not counted as the app's.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -52,6 +51,8 @@ class _External:
 
 
 def _use_external_site(text: str) -> None:
+    import json  # here: the app's own start must not find json loaded by the probe
+
     import gui.app_demo as app_demo
     from gui.confluence.site import AuthKind, Credentials, Deployment, SiteAddress, SiteConfig
     from gui.demo.scenario import DemoScenario
