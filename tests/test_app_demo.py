@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -82,8 +83,15 @@ def test_exit_when_done_quits_with_zero_once_every_task_ended(qtbot, monkeypatch
 
     monkeypatch.setenv(app.DEMO_SPEED_VARIABLE, str(SPEED))
     args = argparse.Namespace(demo=True, minimized=False, exit_when_done=True, verbose=False)
+    collecting: list[bool] = []
+    start_demo = app._start_demo
+    monkeypatch.setattr(
+        app, "_start_demo", lambda *a: (collecting.append(gc.isenabled()), start_demo(*a))
+    )
 
     assert app.run(args) == 0
+    # The collector, paused while the window was built, runs again once it has painted.
+    assert collecting == [True]
 
 
 def test_the_demo_module_loads_without_the_widgets() -> None:
