@@ -73,11 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from gui.views.controller import AppController
 
     service = PollingService()
-    controller = AppController(
-        service,
-        _notifier(),
-        exit_when_done=bool(getattr(args, "exit_when_done", False)),
-    )
+    controller = AppController(service, exit_when_done=bool(getattr(args, "exit_when_done", False)))
 
     demos: list[DemoSession] = []
     controller.actions.try_demo.triggered.connect(
@@ -95,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         setup_app_logging(verbose)
         instance.serve()  # later starts waited in its backlog until now
         _set_window_icon(app)
+        controller.set_notifier(_notifier())
         controller.show_tray()
         policy = None
         if demo:

@@ -7,7 +7,7 @@ user's commands flow back through AppActions to the service. Nothing here touche
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QModelIndex, QObject, Signal, SignalInstance
 from PySide6.QtWidgets import QSystemTrayIcon
@@ -20,7 +20,9 @@ from gui.views.actions import AppActions
 from gui.views.event_batch import TaskEventBatch
 from gui.views.main_window import MainWindow
 from gui.views.task_model import Column
-from gui.views.tray import Tray, TraySummary, summarise
+
+if TYPE_CHECKING:
+    from gui.views.tray import Tray, TraySummary
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +57,13 @@ class AppController(QObject):
     ) -> None:
         super().__init__(parent)
         self.service = service
-        self.notifier = notifier
+        self.notifier: Notifications | None = None
         self.alerts = alerts or AlertPolicy()
         self.exit_when_done = exit_when_done
         self.actions = AppActions(self)
         self.window = MainWindow(self.actions)
-        self.tray = Tray(self.actions, self._summary, self)
+        # Made by show_tray(), which the app calls once the window has painted.
+        self.tray: Tray | None = None
         self._batch = TaskEventBatch(self._apply_batch, self)
         self._quit_started = False
 
@@ -68,7 +71,7 @@ class AppController(QObject):
         service.siteChanged.connect(self._on_site_event)
         service.sitePolled.connect(self.window.site_status.on_polled)
         if notifier is not None:
-            notifier.activated.connect(self.show_target)
+            self.set_notifier(notifier)
 
         a = self.actions
         a.show_window.triggered.connect(self.window.bring_up)
@@ -79,11 +82,19 @@ class AppController(QObject):
         self.window.unwatchRequested.connect(self.unwatch)
         self.window.finishedCleared.connect(self._forget_cleared)
         self.window.quitRequested.connect(lambda: self.quit(0))
-        self.window.site_status.changed.connect(self.tray.refresh_soon)
+        self.window.site_status.changed.connect(self._refresh_tray)
         model = self.window.model
         model.dataChanged.connect(self._on_rows_changed)
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
-            signal.connect(self.tray.refresh_soon)
+            signal.connect(self._refresh_tray)
+
+    def set_notifier(self, notifier: Notifications) -> None:
+        """Send alerts to ``notifier`` from now on: the app makes it once the window has painted,
+        before any site is polled."""
+        self.notifier = notifier
+        notifier.activated.connect(self.show_target)
+        if self.tray is not None and self.tray.icon.isVisible():
+            notifier.set_tray(self.tray.icon)
 
     # Sites and tasks
 
@@ -127,15 +138,19 @@ class AppController(QObject):
         self.show_tray()
 
     def start_window(self, minimized: bool = False) -> None:
-        """``start()`` but for the tray icon, which ``show_tray()`` adds: the app calls it once
-        the window has painted, so that rendering the icon does not hold the window up."""
-        has_tray = self.tray.available()
+        """``start()`` but for the tray icon, which ``show_tray()`` adds: the app calls that once
+        the window has painted, so that loading and rendering the tray does not hold it up."""
+        has_tray = QSystemTrayIcon.isSystemTrayAvailable()
         self.window.set_close_hides(has_tray)
         if not (minimized and has_tray):
             self.window.bring_up()
         self.service.start()
 
     def show_tray(self) -> None:
+        if self.tray is None:
+            from gui.views.tray import Tray  # its module and icons: after the first paint
+
+            self.tray = Tray(self.actions, self._summary, self)
         if self.tray.show() and self.notifier is not None:
             # Where no notification service answers (Windows, macOS, a bare X session), the
             # notifier falls back on the tray's balloons.
@@ -165,13 +180,16 @@ class AppController(QObject):
         self.service.stop(2000)
         if self.notifier is not None:
             self.notifier.close()
-        self.tray.hide()
+        if self.tray is not None:
+            self.tray.hide()
         self.window.hide()
         self.quitting.emit(status)
 
     # Internals
 
     def _summary(self) -> TraySummary:
+        from gui.views.tray import summarise  # loaded: only the tray asks
+
         return summarise(
             self.window.model.tasks(),
             len(self.window.site_status.sites_needing_sign_in()),
@@ -216,12 +234,16 @@ class AppController(QObject):
     def _on_rows_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
         # The once-a-second elapsed tick changes nothing the tray summarises.
         if not (top_left.column() == Column.ELAPSED == bottom_right.column()):
-            self.tray.refresh_soon()
+            self._refresh_tray()
 
     def _set_paused(self, paused: bool) -> None:
         self.service.set_paused(paused)
         self.window.site_status.set_paused(paused)
-        self.tray.refresh_soon()
+        self._refresh_tray()
+
+    def _refresh_tray(self, *_: object) -> None:
+        if self.tray is not None:
+            self.tray.refresh_soon()
 
     def _forget_cleared(self, keys: list[tuple[str, str]]) -> None:
         for site_id, task_id in keys:
