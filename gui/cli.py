@@ -87,7 +87,8 @@ def main(argv: Sequence[str] | None = None, *, pacer: Pacer | None = None) -> in
         sys.stderr = open(os.devnull, "w")
     try:
         try:
-            args = build_parser().parse_args(argv)
+            line = sys.argv[1:] if argv is None else list(argv)
+            args = build_parser(line).parse_args(line)
         except CommandLineError as error:
             _say(f"{error}\n")
             return ExitCode.USAGE

@@ -3,6 +3,7 @@ could echo a secret, and server text that could drive the terminal."""
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pytest
@@ -246,3 +247,39 @@ def test_verbose_after_any_command_means_what_it_means_before(command: str) -> N
     assert build_parser().parse_args([command, "-v"]).verbose is True
     assert build_parser().parse_args(["-v", command]).verbose is True
     assert build_parser().parse_args([command]).verbose is False
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        [],
+        ["--demo"],
+        ["-v", "--minimized", "--exit-when-done"],
+        ["--demo", "--bogus"],
+        ["-x"],
+        ["--version"],
+        ["-vh"],
+        ["--help"],
+        ["-"],
+        ["--token"],
+        ["--demo", "watch", "--site", "https://example.atlassian.net", "1"],
+        ["bogus"],
+    ],
+)
+def test_the_parser_built_for_a_line_parses_it_as_the_whole_parser_does(
+    line: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The app's start builds the parser without the commands when its line names none.
+    from gui.commands.arguments import CommandLineError, build_parser
+
+    def parse(parser: argparse.ArgumentParser) -> tuple[object, str, str]:
+        try:
+            outcome: object = vars(parser.parse_args(line))
+        except SystemExit as leaving:
+            outcome = ("exit", leaving.code)
+        except CommandLineError as error:
+            outcome = ("refused", str(error))
+        printed = capsys.readouterr()
+        return outcome, printed.out, printed.err
+
+    assert parse(build_parser(line)) == parse(build_parser())
