@@ -22,18 +22,18 @@ from gui.confluence.errors import (
     SiteUnreachable,
     TaskNotFound,
 )
-from gui.confluence.site import (
-    AuthKind,
-    Credentials,
-    Deployment,
-    SiteAddress,
-    SiteConfig,
-    normalise_site_url,
-)
 from gui.confluence.task import TaskState, TaskStatus, parse_task
 
 if TYPE_CHECKING:
     from gui.confluence.client import ConfluenceClient, CurrentUser, RawAnswer
+    from gui.confluence.site import (
+        AuthKind,
+        Credentials,
+        Deployment,
+        SiteAddress,
+        SiteConfig,
+        normalise_site_url,
+    )
     from gui.confluence.task_ref import TaskRef, parse_task_ref
 
 # The names imported on first use, and the module each comes from.
@@ -43,6 +43,12 @@ _ON_FIRST_USE = {
     "RawAnswer": "client",
     "TaskRef": "task_ref",
     "parse_task_ref": "task_ref",
+    "AuthKind": "site",
+    "Credentials": "site",
+    "Deployment": "site",
+    "SiteAddress": "site",
+    "SiteConfig": "site",
+    "normalise_site_url": "site",
 }
 
 

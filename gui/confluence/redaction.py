@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gui.confluence.site import Credentials
 from gui.confluence.task import TaskStatus
+
+if TYPE_CHECKING:
+    from gui.confluence.site import Credentials
 
 REDACTED = "[redacted]"
 

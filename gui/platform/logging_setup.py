@@ -13,10 +13,13 @@ import re
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gui import APP_ID
 from gui.confluence.redaction import REDACTED, SecretMask
-from gui.confluence.site import MASKABLE_LENGTH, Credentials, encoded_forms
+
+if TYPE_CHECKING:
+    from gui.confluence.site import Credentials
 
 LOG_FILE_BYTES = 1024 * 1024
 LOG_FILE_COUNT = 3
@@ -42,6 +45,8 @@ def register_secret(secret: Credentials | str) -> None:
     header and the Basic value too). A bare token, as the keyring holds it before a site says
     how it is sent, is masked as itself and in each of its encodings (``encoded_forms``).
     """
+    from gui.confluence.site import MASKABLE_LENGTH, Credentials, encoded_forms
+
     if isinstance(secret, Credentials):
         forms = secret.secret_forms()
     elif len(secret) >= MASKABLE_LENGTH:

@@ -14,7 +14,6 @@ with QLocalServer straight away.
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import re
@@ -51,6 +50,8 @@ def server_name(variant: str = "") -> str:
     if sys.platform != "win32" and runtime and os.path.isdir(runtime):
         return os.path.join(runtime, f"{APP_ID}{suffix}.socket")
     try:
+        import getpass  # only without a runtime directory (it brings termios)
+
         user = getpass.getuser()
     except (OSError, KeyError):
         user = "user"  # no login name (some containers): one instance per machine then

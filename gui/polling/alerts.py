@@ -16,10 +16,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from gui.confluence.redaction import SecretMask
-from gui.confluence.site import Credentials
 from gui.polling.states import Phase, SiteEvent, SiteState, TaskEvent, TaskView
+
+if TYPE_CHECKING:
+    from gui.confluence.site import Credentials
 
 # A batch with more task alerts than this sums up each kind that has several; up to this many,
 # every transition keeps its own notification.

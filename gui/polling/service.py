@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from gui.confluence.site import Credentials, SiteConfig
 from gui.polling.states import PollPolicy, SiteEvent, StoppedTasks, TaskEvent, TaskView
 from gui.polling.wake import WakeMonitor
 
 if TYPE_CHECKING:
+    from gui.confluence.site import Credentials, SiteConfig
     from gui.polling.site_worker import SiteWorker
 
 log = logging.getLogger(__name__)

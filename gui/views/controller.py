@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QModelIndex, QObject, Signal, SignalInstance
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from gui.confluence.site import Credentials, SiteConfig
 from gui.polling.alerts import Alert, AlertPolicy
 from gui.polling.service import PollingService
 from gui.polling.states import SiteEvent, TaskEvent, TaskView
@@ -22,6 +21,7 @@ from gui.views.main_window import MainWindow
 from gui.views.task_model import Column
 
 if TYPE_CHECKING:
+    from gui.confluence.site import Credentials, SiteConfig
     from gui.views.tray import Tray, TraySummary
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from gui import APP_NAME
-from gui.confluence.site import SiteConfig
 from gui.polling.states import TaskEvent, TaskView
 from gui.views.actions import AppActions
 from gui.views.details_pane import DetailsPane
@@ -32,6 +31,8 @@ from gui.views.welcome import WelcomePanel
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
+
+    from gui.confluence.site import SiteConfig
 
 _COLUMN_WIDTHS = {
     Column.TASK: 190,
