@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import keyring.backend
 import keyring.errors
 
@@ -47,3 +49,34 @@ class DBusKeyring(MemoryKeyring):
 
     def delete_password(self, service: str, username: str) -> None:
         raise DBusException(NO_REPLY)
+
+
+class PromptingKeyring(MemoryKeyring):
+    """A Secret Service showing its unlock prompt: every read waits until ``answer()`` (the user
+    answered the prompt). ``reads`` lists each read as (account, thread name), in order.
+
+    A read still waiting after ``give_up_s`` fails as a dismissed prompt does, so a test of code
+    that waits for it on the GUI thread fails instead of hanging.
+    """
+
+    def __init__(self, give_up_s: float = 10.0) -> None:
+        super().__init__()
+        self.give_up_s = give_up_s
+        self.reads: list[tuple[str, str]] = []
+        self.waiting = threading.Semaphore(0)  # released once per read that began to wait
+        self._answered = threading.Event()
+
+    def answer(self) -> None:
+        """The user answers the prompt: every read waiting, and every later one, goes on."""
+        self._answered.set()
+
+    def wait_for_read(self, timeout: float = 5.0) -> bool:
+        """Whether a(nother) read began within ``timeout`` seconds."""
+        return self.waiting.acquire(timeout=timeout)
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads.append((username, threading.current_thread().name))
+        self.waiting.release()
+        if not self._answered.wait(self.give_up_s):
+            raise keyring.errors.InitError("Prompt dismissed")
+        return super().get_password(service, username)

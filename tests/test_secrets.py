@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import keyring
 import keyring.backend
 import keyring.errors
 import pytest
-from keyring_helpers import NO_REPLY, DBusException
+from keyring_helpers import NO_REPLY, DBusException, PromptingKeyring
 
 from gui import APP_NAME
 from gui.confluence.site import AuthKind, SiteConfig, normalise_site_url
@@ -138,6 +141,37 @@ def test_an_unexpected_keyring_error_keeps_everything(backend: CountingKeyring) 
     with pytest.raises(KeyringFailed, match="Nothing was deleted"):
         Secrets().store("site-1", "new-token-999")
     assert backend.passwords[(APP_NAME, "site-1")] == "tok-123456"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda secrets: secrets.store("site-1", "tok-new-654321"), "tok-new-654321"),
+        (lambda secrets: secrets.keep_for_session("site-1", "tok-new-654321"), "tok-new-654321"),
+        (lambda secrets: secrets.forget("site-1"), None),
+    ],
+    ids=["stored", "kept for the session", "forgotten"],
+)
+def test_a_token_changed_while_the_keyring_is_read_is_not_undone_by_the_older_answer(
+    change: Callable[[Secrets], None], expected: str | None
+) -> None:
+    """The saved sites' tokens are read on a thread of their own while a dialog may save one."""
+    prompting = PromptingKeyring()
+    prompting.passwords[(APP_NAME, "site-1")] = "tok-old-123456"
+    keyring.set_keyring(prompting)
+    secrets = Secrets()
+    answers: list[str | None] = []
+    reader = threading.Thread(target=lambda: answers.append(secrets.token("site-1")))
+    reader.start()
+    assert prompting.wait_for_read()
+
+    change(secrets)
+    prompting.answer()
+    reader.join(timeout=5)
+
+    assert answers == [expected]
+    assert secrets.token("site-1") == expected
+    assert secrets.in_memory("site-1")
 
 
 def test_forgetting_a_site_removes_its_keyring_entry(memory_keyring) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -103,15 +104,22 @@ def _translate(error: BaseException, doing: str) -> SecretsError:
 
 
 class Secrets:
-    """The one place tokens come from: the keyring, or memory for session-only tokens."""
+    """The one place tokens come from: the keyring, or memory for session-only tokens.
+
+    Safe to share between threads: one may read a token while another saves or forgets one.
+    """
 
     # Limitation: keyring calls block the calling thread (the GUI thread in the dialogs); a
     # Secret Service unlock prompt holds it until the user answers. Reads happen once per run.
 
     def __init__(self, service: str = SERVICE) -> None:
         self.service = service
+        self._lock = threading.Lock()  # guards the three below, never held over a keyring call
         self._tokens: dict[str, str | None] = {}
         self._session_only: set[str] = set()
+        # Per site, how often its token was saved, kept or forgotten: a read that began before
+        # one of those must not put its older answer in memory.
+        self._changes: dict[str, int] = {}
 
     def keyring_problem(self) -> NoKeyringError | None:
         """A NoKeyringError when no real keyring backend is installed, without touching it."""
@@ -124,18 +132,29 @@ class Secrets:
 
     def token(self, site_id: str) -> str | None:
         """The site's token, or None when none is stored; the keyring is asked once per run."""
-        if site_id in self._tokens:
-            return self._tokens[site_id]
+        with self._lock:
+            if site_id in self._tokens:
+                return self._tokens[site_id]
+            changes = self._changes.get(site_id, 0)
         try:
-            token = _keyring().get_password(self.service, site_id)
+            token = _keyring().get_password(self.service, site_id) or None
         except Exception as error:  # every backend failure, translated (see the module doc)
             # Not cached: the next call asks the keyring again (it may be unlocked by then).
             log.warning("Keyring read for site %s failed: %s", site_id, type(error).__name__)
             raise _translate(error, "read the token") from None
         if token:
             register_secret(token)
-        self._tokens[site_id] = token or None
-        return token or None
+        with self._lock:
+            if self._changes.get(site_id, 0) != changes:
+                # Saved, kept or forgotten (in a dialog) while the keyring answered: newer.
+                return self._tokens.get(site_id)
+            self._tokens[site_id] = token
+        return token
+
+    def in_memory(self, site_id: str) -> bool:
+        """Whether ``token()`` answers from memory, without asking the keyring."""
+        with self._lock:
+            return site_id in self._tokens
 
     def store(self, site_id: str, token: str) -> None:
         """Save a token in the keyring (and memory); raises SecretsError, keeping nothing."""
@@ -145,26 +164,33 @@ class Secrets:
         except Exception as error:  # every backend failure, translated (see the module doc)
             log.warning("Keyring write for site %s failed: %s", site_id, type(error).__name__)
             raise _translate(error, "save the token") from None
-        self._tokens[site_id] = token
-        self._session_only.discard(site_id)
+        with self._lock:
+            self._tokens[site_id] = token
+            self._changed(site_id)
+            self._session_only.discard(site_id)
         log.info("Token for site %s saved in the keyring", site_id)
 
     def keep_for_session(self, site_id: str, token: str) -> None:
         """Hold a token in memory only, for when there is no keyring; gone when the app quits."""
         register_secret(token)
-        self._tokens[site_id] = token
-        self._session_only.add(site_id)
+        with self._lock:
+            self._tokens[site_id] = token
+            self._changed(site_id)
+            self._session_only.add(site_id)
         log.info("Token for site %s kept for this session only", site_id)
 
     def is_session_only(self, site_id: str) -> bool:
-        return site_id in self._session_only
+        with self._lock:
+            return site_id in self._session_only
 
     def forget(self, site_id: str) -> None:
         """Remove a site's token from memory and the keyring (a missing entry is fine)."""
-        self._tokens.pop(site_id, None)
-        if site_id in self._session_only:
-            self._session_only.discard(site_id)
-            return
+        with self._lock:
+            self._tokens.pop(site_id, None)
+            self._changed(site_id)
+            if site_id in self._session_only:
+                self._session_only.discard(site_id)
+                return
         keyring = _keyring()
         try:
             keyring.delete_password(self.service, site_id)
@@ -173,6 +199,11 @@ class Secrets:
         except Exception as error:  # every backend failure, translated (see the module doc)
             log.warning("Keyring delete for site %s failed: %s", site_id, type(error).__name__)
             raise _translate(error, "delete the token") from None
+
+    def _changed(self, site_id: str) -> None:
+        """Count a newer word on the site's token than any read under way; the caller holds
+        the lock."""
+        self._changes[site_id] = self._changes.get(site_id, 0) + 1
 
     def credentials_for(self, site: SiteConfig) -> Credentials | None:
         """The site's Credentials, or None without a token; raises SecretsError on failure."""
