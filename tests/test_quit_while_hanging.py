@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from app_process import app_script
 
 from gui.confluence.checks import CHECK_TIMEOUT
 from gui.confluence.site import AuthKind, Deployment, SiteAddress, SiteConfig
@@ -213,23 +213,17 @@ def quit_while_hanging(
         ("Confluence Task Tray", "site-2"): "token-of-the-hanging-site",
     }
     script = APP.format(tests=str(TESTS), passwords=passwords, fake=fake)
-    with (tmp_path / "stderr.txt").open("w+") as stderr:
-        app = subprocess.Popen([sys.executable, "-c", script], stderr=stderr)
-        try:
-            deadline = time.monotonic() + 30
-            while not hanging(app.pid):
-                assert app.poll() is None, "the app ended before its request to site-2 hung"
-                assert time.monotonic() < deadline, "the app never asked the hanging site"
-                time.sleep(0.02)
-            demo.advance(1001)  # the task ends; at its next poll the app quits as asked
-            status = app.wait(timeout=30)
-            exited_at = time.time()
-        finally:
-            if app.poll() is None:
-                app.kill()
-                app.wait()
-        stderr.seek(0)
-        errors = stderr.read()
+    stderr = tmp_path / "stderr.txt"
+    with app_script(script, stderr) as app:
+        deadline = time.monotonic() + 30
+        while not hanging(app.pid):
+            assert app.poll() is None, "the app ended before its request to site-2 hung"
+            assert time.monotonic() < deadline, "the app never asked the hanging site"
+            time.sleep(0.02)
+        demo.advance(1001)  # the task ends; at its next poll the app quits as asked
+        status = app.wait(timeout=30)
+        exited_at = time.time()
+    errors = stderr.read_text()
     log = "\n".join(path.read_text() for path in sorted(log_dir().glob("*.log*")))
     return Quit(status, errors, log, exited_at)
 
@@ -356,25 +350,17 @@ def test_quitting_during_a_test_connection_that_never_answers_ends_the_process_a
     tmp_path: Path,
 ) -> None:
     script = TEST_CONNECTION_THEN_QUIT.format(tests=str(TESTS))
-    with (tmp_path / "stderr.txt").open("w+") as stderr:
-        app = subprocess.Popen(
-            [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=stderr, text=True
-        )
+    stderr = tmp_path / "stderr.txt"
+    with app_script(script, stderr, stdout=subprocess.PIPE) as app:
+        assert app.stdout is not None
+        assert app.stdout.readline() == "quitting\n", "the app ended before the check ran"
+        # The check's own read timeout would end it too, but only after twice this long.
+        seconds = CHECK_TIMEOUT[1] / 2
         try:
-            assert app.stdout is not None
-            assert app.stdout.readline() == "quitting\n", "the app ended before the check ran"
-            # The check's own read timeout would end it too, but only after twice this long.
-            seconds = CHECK_TIMEOUT[1] / 2
-            try:
-                status = app.wait(timeout=seconds)
-            except subprocess.TimeoutExpired:
-                pytest.fail(f"the app was still running {seconds:.0f} s after Quit")
-        finally:
-            if app.poll() is None:
-                app.kill()
-                app.wait()
-        stderr.seek(0)
-        errors = stderr.read()
+            status = app.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the app was still running {seconds:.0f} s after Quit")
+    errors = stderr.read_text()
 
     assert status == 0, errors
     assert "Traceback" not in errors
