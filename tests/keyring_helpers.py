@@ -64,6 +64,7 @@ class PromptingKeyring(MemoryKeyring):
         self.give_up_s = give_up_s
         self.reads: list[tuple[str, str]] = []
         self.waiting = threading.Semaphore(0)  # released once per read that began to wait
+        self.waiting_now = 0  # reads waiting for the answer at this moment
         self._answered = threading.Event()
 
     def answer(self) -> None:
@@ -76,7 +77,11 @@ class PromptingKeyring(MemoryKeyring):
 
     def get_password(self, service: str, username: str) -> str | None:
         self.reads.append((username, threading.current_thread().name))
+        self.waiting_now += 1
         self.waiting.release()
-        if not self._answered.wait(self.give_up_s):
-            raise keyring.errors.InitError("Prompt dismissed")
+        try:
+            if not self._answered.wait(self.give_up_s):
+                raise keyring.errors.InitError("Prompt dismissed")
+        finally:
+            self.waiting_now -= 1
         return super().get_password(service, username)

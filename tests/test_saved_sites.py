@@ -3,7 +3,7 @@ restart brings back, and what the user is told when the store had to be set asid
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,10 @@ from views_helpers import (
     after_polls,
     controller,
     dialog_titles_opened_by,
-    fast_controller,
     load_saved,
+    save_demo_site,
+    start_app,
+    until_tokens_read,
 )
 
 from gui import APP_NAME
@@ -27,43 +29,15 @@ from gui.confluence.site import SiteConfig, normalise_site_url
 from gui.demo import DemoTask
 from gui.platform.secrets import Secrets
 from gui.platform.store import Store, default_store_path
-from gui.platform.store_schema import Preferences
 from gui.polling.states import Phase, SiteState
 from gui.views.controller import AppController
 from gui.views.saved_sites import SavedSites
 from gui.views.settings_dialog import SettingsDialog
 from gui.views.task_model import Column
 
-__all__ = ["controller"]  # a fixture, used by name
+__all__ = ["controller", "start_app"]  # fixtures, used by name
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-
-@pytest.fixture
-def start_app(qtbot: Any) -> Iterator[Callable[[], tuple[AppController, SavedSites]]]:
-    """Start the app (controller, store, keyring) as a run would; call again to restart it."""
-    running: list[AppController] = []
-
-    def start(keyring_retry_ms: int = 60_000) -> tuple[AppController, SavedSites]:
-        for earlier in running:
-            earlier.quit(0)
-        app = fast_controller(qtbot)
-        running.append(app)
-        app.start()
-        return app, load_saved(app, keyring_retry_ms=keyring_retry_ms)
-
-    yield start
-    for app in running:
-        app.quit(0)
-
-
-def save_demo_site(demo: Any) -> SiteConfig:
-    store = Store()
-    site = SiteConfig("site-1", "Demo DC", normalise_site_url(demo.dc_base))
-    store.put_site(site)
-    store.set_preferences(Preferences(poll_interval=1.0))  # the shortest Settings allows
-    Secrets().store(site.site_id, demo.token)
-    return site
 
 
 def test_the_settings_action_opens_settings_not_add_site(controller: AppController) -> None:
@@ -189,6 +163,7 @@ def test_a_locked_keyring_saves_the_site_and_offers_the_token_for_this_session(
     qtbot.keyClicks(dialog.form.token, demo.token)
 
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    until_tokens_read(qtbot, saved)  # the site saved without its token: the keyring is asked
 
     assert not dialog.result(), "the dialog stays open to say what happened"
     assert Store().site(dialog.site_id) is not None, "the site itself was saved"
@@ -229,13 +204,16 @@ def test_a_site_whose_token_the_keyring_withheld_is_read_again_once_unlocked(
     app, saved = start_app(keyring_retry_ms=300 if who == "timer" else 60_000)
     alerts: list[object] = []
     app.alertRaised.connect(alerts.append)
+    until_tokens_read(qtbot, saved)
     line = app.window.site_status.line(site.site_id)
     assert line is not None and line.state is SiteState.PAUSED and "locked" in line.reason
     assert app.window.site_status.problem(site.site_id).startswith("Site paused: The keyring")
     assert saved.keyring_retry_pending()
     if who == "timer":
         qtbot.wait(700)  # a timed retry or two while still locked: still paused, no alert
-        assert line.state is SiteState.PAUSED and saved.keyring_retry_pending()
+        until_tokens_read(qtbot, saved)
+        assert line.state is SiteState.PAUSED and "locked" in line.reason
+        assert saved.keyring_retry_pending()
 
     keyring.set_keyring(unlocked)  # the user unlocked it
     if who == "user":

@@ -13,7 +13,7 @@ from keyring_helpers import DBusKeyring, MemoryKeyring
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 from store_helpers import write_store
-from views_helpers import answer_modal, controller, load_saved
+from views_helpers import answer_modal, controller, load_saved, until_tokens_read
 
 from gui import APP_NAME
 from gui.confluence.site import SiteConfig, normalise_site_url
@@ -101,6 +101,7 @@ def test_a_keyring_raising_a_foreign_error_at_start_lists_every_site_paused(
     keyring.set_keyring(DBusKeyring())
 
     saved = load_saved(controller)
+    until_tokens_read(qtbot, saved)
 
     assert [site.site_id for site in controller.window.sites()] == ["site-1", "site-2"]
     controller._batch.flush()
@@ -261,6 +262,7 @@ def test_a_site_removed_while_the_disk_refuses_is_gone_from_the_app_and_the_keyr
 ) -> None:
     save_site(demo.dc_base, demo.token)
     saved = load_saved(controller)
+    until_tokens_read(qtbot, saved)
     assert controller.service.site_ids() == ["site-1"]
     broken_disk(True)
     monkeypatch.setattr(SettingsDialog, "confirm_removal", lambda self, site: True)

@@ -10,10 +10,12 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
+from gui.confluence.site import SiteConfig, normalise_site_url
 from gui.confluence.task import parse_task
 from gui.platform.notifications import Notifier
 from gui.platform.secrets import Secrets
 from gui.platform.store import Store
+from gui.platform.store_schema import Preferences
 from gui.polling.service import PollingService
 from gui.polling.states import Phase, PollPolicy, TaskEvent, TaskView
 from gui.views.controller import AppController
@@ -83,6 +85,41 @@ def load_saved(
     )
     saved.load()
     return saved
+
+
+@pytest.fixture
+def start_app(qtbot: Any) -> Iterator[Callable[..., tuple[AppController, SavedSites]]]:
+    """Start the app (controller, store, keyring) as a run would; call again to restart it.
+    Import it by name to use it."""
+    running: list[AppController] = []
+
+    def start(keyring_retry_ms: int = 60_000) -> tuple[AppController, SavedSites]:
+        for earlier in running:
+            earlier.quit(0)
+        app = fast_controller(qtbot)
+        running.append(app)
+        app.start()
+        return app, load_saved(app, keyring_retry_ms=keyring_retry_ms)
+
+    yield start
+    for app in running:
+        app.quit(0)
+
+
+def save_demo_site(demo: Any, site_id: str = "site-1", name: str = "Demo DC") -> SiteConfig:
+    """Save a site on the demo's Data Center address, polled every second, with its token."""
+    store = Store()
+    site = SiteConfig(site_id, name, normalise_site_url(demo.dc_base))
+    store.put_site(site)
+    store.set_preferences(Preferences(poll_interval=1.0))  # the shortest Settings allows
+    Secrets().store(site.site_id, demo.token)
+    return site
+
+
+def until_tokens_read(qtbot: Any, saved: SavedSites) -> None:
+    """Wait until the keyring has answered for every saved site: it is read off the GUI thread,
+    so the sites are polled (or paused with the keyring's reason) a moment after the load."""
+    qtbot.waitUntil(lambda: not saved.reading_tokens(), timeout=5000)
 
 
 def after_polls(qtbot: Any, controller: AppController, polls: int = 2) -> None:

@@ -49,8 +49,8 @@ def diagnose_keyring() -> KeyringDiagnosis:
     """Find the backend and look up an entry nobody stores: it never writes a secret.
 
     Limitation: a Secret Service that has no keyring yet (gnome-keyring on a fresh account)
-    answers the look-up with its "choose a password for the new keyring" prompt, and this waits
-    for it, as the app does.
+    answers the look-up with its "choose a password for the new keyring" prompt, and this
+    command waits for it (the desktop app reads its tokens off the GUI thread and does not).
     """
     plugins = tuple(sorted(ep.name for ep in metadata.entry_points(group="keyring.backends")))
     viable = tuple(sorted(_class_path(ring) for ring in keyring.backend.get_all_keyring()))

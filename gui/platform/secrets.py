@@ -106,11 +106,13 @@ def _translate(error: BaseException, doing: str) -> SecretsError:
 class Secrets:
     """The one place tokens come from: the keyring, or memory for session-only tokens.
 
-    Safe to share between threads: one may read a token while another saves or forgets one.
+    Safe to share between threads: the saved sites' tokens are read on a thread of their own
+    (gui/platform/token_reader.py) while the dialogs save and forget on the GUI thread.
     """
 
-    # Limitation: keyring calls block the calling thread (the GUI thread in the dialogs); a
-    # Secret Service unlock prompt holds it until the user answers. Reads happen once per run.
+    # Limitation: keyring calls block the calling thread. The dialogs call it on the GUI thread
+    # (saving, forgetting, and reading an edited site's token), so a Secret Service unlock prompt
+    # there holds the window until the user answers. Reads happen once per run.
 
     def __init__(self, service: str = SERVICE) -> None:
         self.service = service

@@ -11,10 +11,12 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer
 
+from gui.confluence.site import Credentials, SiteConfig
 from gui.confluence.task import TaskState, TaskStatus
 from gui.platform.secrets import Secrets, SecretsError
 from gui.platform.store import Store
 from gui.platform.store_schema import FinishedTask, Preferences, WatchedTask
+from gui.platform.token_reader import ReadOutcome, TokenReader, read_credentials
 from gui.polling.alerts import AlertKind
 from gui.polling.states import Phase, PollPolicy, SiteEvent, SiteState, TaskEvent, TaskView
 from gui.views import formatting
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 
 # What a site without a token shows in the status bar (a reason, not a secret).
 MISSING_TOKEN_REASON = "No token is stored for this site: enter it in Settings → Sites (Edit)."  # noqa: S105
+# What a site shows while its token is read (a Secret Service may be showing a prompt meanwhile).
+READING_TOKEN_REASON = "Reading the token from the keyring…"  # noqa: S105
 
 # How long a site whose token the keyring withheld waits before the keyring is asked again. Long
 # enough that a Secret Service showing an unlock prompt on each read does not nag; "Retry sign-in"
@@ -62,6 +66,9 @@ class SavedSites(QObject):
         a.retry_sign_in.triggered.connect(lambda: self.retry_keyring())
         self._keyring_waiting: set[str] = set()  # sites whose token the keyring would not give
         self._without_token: set[str] = set()  # sites with no token stored at all
+        self._reading: set[str] = set()  # sites shown as reading their token, not polled yet
+        self._reader = TokenReader(secrets, self)
+        self._reader.tokenRead.connect(self._token_read)
         self._save_notice = ""  # the notice shown while saves fail, withdrawn once one works
         # Whatever the user did goes on in memory; the store says once when it cannot save.
         store.save_failed = self._tell_save_failed
@@ -75,11 +82,13 @@ class SavedSites(QObject):
         self._keyring_timer.timeout.connect(self.retry_keyring)
         controller.service.tasksChanged.connect(self._remember_all)
         controller.quitting.connect(self.save_before_quitting)
+        controller.quitting.connect(self._stop_reading)
         controller.window.unwatchRequested.connect(self._forget)
         controller.window.finishedCleared.connect(self._forget_all)
 
     def load(self) -> None:
-        """Every saved site with its token, and every saved task with its last known phase."""
+        """Every saved site, polled once its token is read, and every saved task with its last
+        known phase; returns before the keyring answers."""
         if self.store.problem:
             self.controller.window.show_notice(self.store.problem)
         self.apply_preferences(self.store.preferences)
@@ -148,28 +157,56 @@ class SavedSites(QObject):
             self.controller.alerts.set_enabled(kind, preferences.notifies(kind.value))
 
     def _add_site(self, site_id: str) -> None:
+        """List a saved site (added, edited or loaded) and poll it once its token is read."""
         site = self.store.site(site_id)
         if site is None:
             return
-        try:
-            # Limitation: read on the GUI thread. A keyring that unlocks at once costs
-            # nothing; one that shows its password prompt (a fresh gnome-keyring asks to
-            # create one) holds the window, and a Ctrl-C, until the prompt is answered.
-            credentials = self.secrets.credentials_for(site)
-        except SecretsError as error:
+        if self.secrets.in_memory(site_id):
+            # Just saved or kept in Settings, or read before: no keyring call, nothing to wait for.
+            self._reader.drop(site_id)
+            self._apply_credentials(site, read_credentials(self.secrets, site))
+            return
+        if site_id not in self.controller.service.site_ids():
+            # Until the keyring answers (at once, or when its prompt is answered) the site is
+            # listed with its tasks, and says what it waits for.
+            self.controller.window.set_site(site)
+            self.controller.window.site_status.on_site_event(
+                SiteEvent(site_id, SiteState.PAUSED, SiteState.IDLE, READING_TOKEN_REASON)
+            )
+            self._reading.add(site_id)
+        self._reader.read(site)
+
+    def _token_read(self, site_id: str, outcome: object) -> None:
+        if not (outcome is None or isinstance(outcome, Credentials | SecretsError)):
+            log.error("Ignoring a keyring answer of type %s", type(outcome).__name__)
+            return
+        site = self.store.site(site_id)
+        if site is None:  # removed while the keyring was asked
+            self._reading.discard(site_id)
+            return
+        self._apply_credentials(site, outcome)
+
+    def _apply_credentials(self, site: SiteConfig, outcome: ReadOutcome) -> None:
+        site_id = site.site_id
+        shown_paused = any(
+            site_id in sites
+            for sites in (self._reading, self._keyring_waiting, self._without_token)
+        )
+        self._reading.discard(site_id)
+        if isinstance(outcome, SecretsError):
             # Polling without the token would only earn a refusal and a misleading "sign in"
             # alert: the site is listed, paused with the keyring's reason, and read again on
             # "Retry sign-in" or when the retry timer fires. Nothing is deleted.
-            log.warning("Site %s: no token from the keyring: %s", site_id, error)
+            log.warning("Site %s: no token from the keyring: %s", site_id, outcome)
             self.controller.window.set_site(site)
             self.controller.window.site_status.on_site_event(
-                SiteEvent(site_id, SiteState.PAUSED, SiteState.IDLE, str(error))
+                SiteEvent(site_id, SiteState.PAUSED, SiteState.IDLE, str(outcome))
             )
             self._keyring_waiting.add(site_id)
             if not self._keyring_timer.isActive():
                 self._keyring_timer.start()
             return
-        if credentials is None:
+        if outcome is None:
             # No token at all (kept for a session that ended, or lost with an old keyring):
             # asking without one could only earn refusals, or 404s that would call its tasks
             # gone. Listed and paused until Settings gives it a token.
@@ -180,20 +217,31 @@ class SavedSites(QObject):
             )
             self._without_token.add(site_id)
             return
-        if site_id in self._keyring_waiting or site_id in self._without_token:
+        if shown_paused:
             self._keyring_waiting.discard(site_id)
             self._without_token.discard(site_id)
             # Until its first answer the site is neither paused nor in trouble any more.
             self.controller.window.site_status.on_site_event(
                 SiteEvent(site_id, SiteState.IDLE, SiteState.PAUSED)
             )
-        self.controller.add_site(site, credentials)
+        self.controller.add_site(site, outcome)
 
     def retry_keyring(self) -> None:
         """Read the tokens the keyring refused earlier again (the user may have unlocked it)."""
         self._keyring_timer.stop()
-        for site_id in sorted(self._keyring_waiting):
-            self._add_site(site_id)
+        for site in self.store.sites:
+            if site.site_id in self._keyring_waiting and not self._reader.reading(site.site_id):
+                self._add_site(site.site_id)
+
+    def reading_tokens(self) -> bool:
+        """Whether the keyring is still to answer for a site."""
+        return self._reader.busy()
+
+    def _stop_reading(self, *_status: object) -> None:
+        """Quitting: the keyring is asked nothing more, and a read held by its prompt is left
+        behind rather than waited for."""
+        self._keyring_timer.stop()
+        self._reader.stop()
 
     def keyring_retry_pending(self) -> bool:
         """Whether a timed read of the keyring is due for a site still waiting on it."""
