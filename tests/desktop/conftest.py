@@ -12,6 +12,7 @@ process itself stays offscreen with no session bus (see tests/conftest.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -194,6 +195,64 @@ def fake_notification_service(
     return start_fake_notifications(tray=True)
 
 
+# The login keyring's password in the keyring fixtures' Secret Service.
+KEYRING_PASSWORD = "test-password"  # a throwaway keyring's, on the private bus
+
+
+@dataclass
+class GnomeKeyring:
+    """Where a test's gnome-keyring keeps its files, so that it can be started again on them."""
+
+    env: dict[str, str]  # desktop_env, with the keyring's runtime directory
+    data_home: Path
+
+
+def gnome_keyring(
+    desktop_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> GnomeKeyring:
+    """Fresh directories for a gnome-keyring on the private bus; skips when it is missing."""
+    if shutil.which("gnome-keyring-daemon") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("gnome-keyring-daemon is not installed (tests/run.sh installs it)")
+        pytest.skip("gnome-keyring-daemon is not installed")
+    runtime = tmp_path_factory.mktemp("runtime")
+    runtime.chmod(0o700)
+    desktop_env["XDG_RUNTIME_DIR"] = str(runtime)
+    desktop_env.pop("PYTHON_KEYRING_BACKEND", None)
+    # Its keyring files live apart from the app's data directory, which tests inspect.
+    return GnomeKeyring(desktop_env, tmp_path_factory.mktemp("keyring-data"))
+
+
+@contextlib.contextmanager
+def running_gnome_keyring(keyring: GnomeKeyring, unlocked: bool) -> Iterator[None]:
+    """Its Secret Service, until the block ends. ``unlocked``: the login keyring is unlocked
+    (made first when there is none) with KEYRING_PASSWORD; else it stays locked, and a read
+    brings up its unlock prompt (gcr-prompter, on the X server)."""
+    daemon_env = dict(keyring.env, XDG_DATA_HOME=str(keyring.data_home))
+    runtime = Path(keyring.env["XDG_RUNTIME_DIR"])
+    command = ["gnome-keyring-daemon", "--foreground", "--components=secrets"]
+    with (runtime / "gnome-keyring.log").open("ab") as log_file:
+        proc = subprocess.Popen(
+            [*command, "--unlock"] if unlocked else command,
+            env=daemon_env,
+            stdin=subprocess.PIPE,
+            stdout=log_file,
+            stderr=log_file,
+        )
+    assert proc.stdin is not None
+    if unlocked:
+        # --unlock reads the login keyring's password from stdin, up to end of file.
+        proc.stdin.write(KEYRING_PASSWORD.encode())
+    proc.stdin.close()
+    bus = keyring.env["DBUS_SESSION_BUS_ADDRESS"]
+    try:
+        wait_for_name(bus, "org.freedesktop.secrets", proc)
+        yield
+    finally:
+        stop_process(proc)
+        wait_for_name(bus, "org.freedesktop.secrets", proc, owned=False)
+
+
 @pytest.fixture
 def secret_service(
     desktop_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
@@ -202,39 +261,52 @@ def secret_service(
 
     Yields ``desktop_env``, updated so that a subprocess started with it uses that keyring.
     """
-    daemon = shutil.which("gnome-keyring-daemon")
-    if daemon is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("gnome-keyring-daemon is not installed (tests/run.sh installs it)")
-        pytest.skip("gnome-keyring-daemon is not installed")
-    runtime = tmp_path_factory.mktemp("runtime")
-    runtime.chmod(0o700)
-    daemon_env = dict(desktop_env)
-    daemon_env["XDG_RUNTIME_DIR"] = str(runtime)
-    # Its keyring files live apart from the app's data directory, which tests inspect.
-    daemon_env["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("keyring-data"))
-    log_path = runtime / "gnome-keyring.log"
-    with log_path.open("ab") as log_file:
-        proc = subprocess.Popen(
-            [daemon, "--foreground", "--unlock", "--components=secrets"],
-            env=daemon_env,
-            stdin=subprocess.PIPE,
-            stdout=log_file,
-            stderr=log_file,
-        )
-    assert proc.stdin is not None
-    # --unlock reads the new login keyring's password from stdin, up to end of file.
-    proc.stdin.write(b"test-password")
-    proc.stdin.close()
-    bus = desktop_env["DBUS_SESSION_BUS_ADDRESS"]
-    try:
-        wait_for_name(bus, "org.freedesktop.secrets", proc)
-        desktop_env["XDG_RUNTIME_DIR"] = str(runtime)
-        desktop_env.pop("PYTHON_KEYRING_BACKEND", None)
-        yield desktop_env
-    finally:
-        stop_process(proc)
-        wait_for_name(bus, "org.freedesktop.secrets", proc, owned=False)
+    keyring = gnome_keyring(desktop_env, tmp_path_factory)
+    with running_gnome_keyring(keyring, unlocked=True):
+        yield keyring.env
+
+
+# Files a token through the app's own Secrets; the token comes in the environment, never argv.
+_STORE_TOKEN = """
+import os
+from gui.platform.secrets import Secrets
+Secrets().store(os.environ["CTT_TEST_ACCOUNT"], os.environ["CTT_TEST_TOKEN"])
+"""
+
+
+@dataclass(frozen=True)
+class LockedKeyring:
+    """A running Secret Service whose login keyring is locked; ``password`` unlocks it."""
+
+    env: dict[str, str]  # for an app that is to use it
+    password: str = KEYRING_PASSWORD
+
+
+@pytest.fixture
+def locked_secret_service(
+    desktop_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[dict[str, str]], LockedKeyring]]:
+    """Factory: ``locked_secret_service({site_id: token})`` files the tokens in a new
+    gnome-keyring, then starts it again with its login keyring locked, as after a login that did
+    not unlock it: the first read brings up the unlock prompt and waits for the user."""
+    with contextlib.ExitStack() as running:
+
+        def start(tokens: dict[str, str]) -> LockedKeyring:
+            keyring = gnome_keyring(desktop_env, tmp_path_factory)
+            with running_gnome_keyring(keyring, unlocked=True):
+                for account, token in tokens.items():
+                    stored = subprocess.run(
+                        [sys.executable, "-c", _STORE_TOKEN],
+                        env=dict(keyring.env, CTT_TEST_ACCOUNT=account, CTT_TEST_TOKEN=token),
+                        capture_output=True,
+                        text=True,
+                        timeout=60,
+                    )
+                    assert stored.returncode == 0, stored.stderr
+            running.enter_context(running_gnome_keyring(keyring, unlocked=False))
+            return LockedKeyring(keyring.env)
+
+        yield start
 
 
 @pytest.fixture
