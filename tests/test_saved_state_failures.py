@@ -225,6 +225,23 @@ def test_a_failing_disk_is_told_once_until_a_save_works_again(
     assert notice.isVisibleTo(controller.window), "a new spell of failures is told again"
 
 
+def test_a_save_the_disk_refused_is_not_tried_again_after_quitting(
+    qtbot: Any, controller: AppController, demo: Any, broken_disk: Callable[[bool], None]
+) -> None:
+    save_site(demo.dc_base, demo.token)
+    saved = load_saved(controller)  # a refused save is tried again after 50 ms
+    broken_disk(True)
+    saved.store.watch("site-1", "1")
+    assert saved.store.unsaved
+
+    controller.quit(0)  # the last try is the one on the way out
+    broken_disk(False)
+    qtbot.wait(200)
+
+    # A retry would have written it, and told a window that is gone with the app.
+    assert Store().tasks == []
+
+
 def test_preferences_changed_while_the_disk_refuses_take_effect(
     qtbot: Any, controller: AppController, broken_disk: Callable[[bool], None]
 ) -> None:

@@ -259,12 +259,10 @@ class SavedSites(QObject):
 
     def save_before_quitting(self, *_status: object) -> None:
         """What polls kept in memory (percents, messages) goes to the file; a last refusal is
-        logged (the window is gone, no one is left to tell)."""
-        # No retry may fire once the app is ending (nor, in a test, into the next test's window).
-        self._save_retry.stop()
-        self._keyring_timer.stop()
+        logged (the window is gone, no one is left to tell), and no retry follows."""
         if not self.store.flush():
             log.warning("Quitting with changes the disk refused to save")
+        self._save_retry.stop()
 
     def _retry_save(self) -> None:
         if not self.store.unsaved or self.store.save():
