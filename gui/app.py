@@ -244,8 +244,14 @@ def _quit_on_signals(app: QApplication, quit_with: Callable[[int], None]) -> Non
         signal.signal(number, on_signal)
 
 
+# The longest a shown window may take to paint before the rest of the start goes ahead anyway: a
+# window manager may keep it unmapped (started minimised, or on another workspace).
+FIRST_PAINT_WAIT_MS = 1000
+
+
 def _after_first_paint(window: QWidget, callback: Callable[[], None]) -> None:
-    """Run ``callback`` once ``window`` has painted (or at once when it is not shown)."""
+    """Run ``callback`` once ``window`` has painted, or after FIRST_PAINT_WAIT_MS if it has not
+    by then (at once when it is not shown); never twice."""
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     if not window.isVisible():
@@ -253,15 +259,34 @@ def _after_first_paint(window: QWidget, callback: Callable[[], None]) -> None:
         return
 
     class FirstPaint(QObject):
+        def __init__(self) -> None:
+            super().__init__(window)
+            self.done = False
+            self.fallback = QTimer(self)
+            self.fallback.setSingleShot(True)
+            self.fallback.timeout.connect(lambda: self.go(painted=False))
+            self.fallback.start(FIRST_PAINT_WAIT_MS)
+
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
             if event.type() == QEvent.Type.Paint:
                 window.removeEventFilter(self)
+                self.fallback.stop()
                 # Queued, so the paint in progress reaches the screen first.
-                QTimer.singleShot(0, callback)
-                self.deleteLater()
+                QTimer.singleShot(0, lambda: self.go(painted=True))
             return False
 
-    window.installEventFilter(FirstPaint(window))
+        def go(self, *, painted: bool) -> None:
+            if self.done:
+                return
+            self.done = True
+            window.removeEventFilter(self)
+            self.fallback.stop()
+            if not painted:
+                log.info("No paint of the window after %d ms; going on", FIRST_PAINT_WAIT_MS)
+            callback()
+            self.deleteLater()
+
+    window.installEventFilter(FirstPaint())
 
 
 def setup_app_logging(verbose: bool) -> None:
