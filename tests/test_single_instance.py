@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -108,3 +110,57 @@ def test_without_a_runtime_directory_the_name_is_per_user_and_safe(
     monkeypatch.delenv("XDG_RUNTIME_DIR")
     assert server_name().startswith("confluence-task-tray-")
     assert "/" not in server_name()
+
+
+def test_two_starts_in_the_same_instant_leave_one_instance(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gui.platform import single_instance
+
+    # Both starts ask at once and hear nobody, unless one waits for the other: the ask is held
+    # until both have asked or half a second has passed.
+    both_asked = threading.Barrier(2, timeout=0.5)
+    ask = single_instance._ask
+
+    def ask_together(path: str) -> Any:
+        answer = ask(path)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_asked.wait()
+        return answer
+
+    monkeypatch.setattr(single_instance, "_ask", ask_together)
+    starts = [SingleInstance(name), SingleInstance(name)]
+    claimed: list[bool] = []
+    threads = [threading.Thread(target=lambda s=s: claimed.append(s.claim())) for s in starts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert sorted(claimed) == [False, True]
+    assert os.path.exists(starts[0].path())
+    for start in starts:
+        start.release()
+
+
+def test_an_instance_too_busy_to_answer_is_not_replaced(name: str) -> None:
+    instance = SingleInstance(name)
+    path = instance.path()
+    busy = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    busy.bind(path)
+    busy.listen(0)  # it never accepts: once its backlog is full, a start's connect waits
+    waiting = []
+    with contextlib.suppress(BlockingIOError):
+        for _ in range(64):
+            client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            client.setblocking(False)
+            waiting.append(client)
+            client.connect(path)
+    try:
+        assert not instance.claim()  # "running", though it could not be told
+        assert os.path.exists(path)  # and its socket is left alone
+    finally:
+        for client in waiting:
+            client.close()
+        busy.close()
+        os.unlink(path)

@@ -3,7 +3,9 @@
 The first instance listens on a local socket named from APP_ID: a Unix socket in the user's
 runtime directory, or a Windows named pipe with the user name; reachable by this user only. A
 later start connects, sends ``show`` and leaves. A socket file left behind by a crash answers no
-one: it is removed before listening.
+one: it is removed before listening. On Unix a lock file beside the socket lets one start at a
+time ask and bind, and an instance that holds the socket but is too busy to take the connection
+is not replaced.
 
 On Unix the start itself needs no QtNetwork (loading it costs the window's first paint about
 10 ms): ``claim()`` asks and binds with the standard library's sockets, and ``serve()``, once the
@@ -14,12 +16,15 @@ with QLocalServer straight away.
 
 from __future__ import annotations
 
+import contextlib
+import enum
 import logging
 import os
 import re
 import socket
 import sys
 import tempfile
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -76,9 +81,19 @@ class SingleInstance(QObject):
         if not _UNIX:
             return self._claim_with_qt()
         path = self.path()
-        if _tell(path):
-            log.info("Already running: asked the running instance to show its window")
-            return False
+        # One start at a time asks and binds, so that two starts in the same instant cannot both
+        # find nobody, the second unlinking the socket the first has just bound.
+        with _claim_lock(path + ".lock"):
+            answer = _ask(path)
+            if answer is not _Answer.NOBODY:
+                if answer is _Answer.BUSY:
+                    log.warning("Already running, but not answering: not starting a second one")
+                else:
+                    log.info("Already running: asked the running instance to show its window")
+                return False
+            return self._bind(path)
+
+    def _bind(self, path: str) -> bool:
         # Nobody answered: any socket file under this name is left over from a crash.
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -88,8 +103,8 @@ class SingleInstance(QObject):
             listener.listen(_BACKLOG)
         except OSError as error:
             listener.close()
-            # Limitation: two starts in the same instant can both get here; the loser runs
-            # without the single-instance guard rather than refusing to start.
+            # Limitation: a name the system refuses (a runtime directory path too long for a
+            # Unix socket) leaves the app running without the single-instance guard.
             log.warning("Single-instance socket unavailable: %s", error)
             return True
         self._bound = listener
@@ -169,16 +184,42 @@ class SingleInstance(QObject):
             self.showRequested.emit()
 
 
-def _tell(path: str) -> bool:
-    """Whether an instance listens at ``path``; if so it has been sent ``show``."""
+class _Answer(enum.Enum):
+    TOLD = "told"  # an instance listens there and has been sent ``show``
+    BUSY = "busy"  # one holds the socket but takes no connection (its backlog is full)
+    NOBODY = "nobody"  # no file, a file nobody listens on, or not a socket at all
+
+
+def _ask(path: str) -> _Answer:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as asking:
         asking.settimeout(_CONNECT_S)
         try:
             asking.connect(path)
             asking.sendall(_SHOW)
+        except (TimeoutError, BlockingIOError):
+            return _Answer.BUSY
         except OSError:
-            return False  # no file, a file nobody listens on, or not a socket at all
-    return True
+            return _Answer.NOBODY
+    return _Answer.TOLD
+
+
+@contextlib.contextmanager
+def _claim_lock(path: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (made, private, if missing) for the block; without one
+    (a folder that refuses the file) the block runs unlocked."""
+    import fcntl  # Unix only, as this path of the module
+
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        log.warning("No single-instance lock (%s); going on without it", error)
+        yield
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)  # held for milliseconds by the start before us
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
 
 
 def _remove_stale(path: str) -> None:
