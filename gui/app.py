@@ -11,7 +11,7 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from gui import APP_ID, APP_NAME
@@ -36,6 +36,7 @@ DEMO_SPEED_VARIABLE = "CTT_DEMO_SPEED"
 
 def run(args: argparse.Namespace) -> int:
     """Run the desktop app until the user quits; returns the exit status."""
+    held_signals = _hold_signals()  # before Qt loads: see there
     from gui.platform.qt_imports import lighten_pyside_imports
 
     lighten_pyside_imports()  # first: every import after it is cheaper
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         lambda: _start_demo(controller, demos, speed) if not demos else None
     )
     controller.quitting.connect(app.exit)
-    _quit_on_signals(app, controller.quit)
+    _quit_on_signals(app, controller.quit, held_signals)
     instance.showRequested.connect(controller.window.bring_up)
     app.aboutToQuit.connect(lambda: controller.quit(0))
     controller.window.set_loading(True)
@@ -200,8 +201,27 @@ def _unix_socket_answers(address: str) -> bool:
     return True
 
 
-def _quit_on_signals(app: QApplication, quit_with: Callable[[int], None]) -> None:
-    """Ctrl-C and SIGTERM end the app as Quit does, with the shell's status for each.
+def _hold_signals() -> list[int]:
+    """Until ``_quit_on_signals`` takes over, Ctrl-C and SIGTERM are only noted in the list.
+
+    A KeyboardInterrupt raised while PySide6 builds its types at import left it half set up (a
+    traceback, an abort, or a Ctrl-C lost); noted, the signal ends the app once its loop runs.
+    """
+    import signal
+    import threading
+
+    held: list[int] = []
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda number, _frame: held.append(number))
+    return held
+
+
+def _quit_on_signals(
+    app: QApplication, quit_with: Callable[[int], None], held: Sequence[int] = ()
+) -> None:
+    """Ctrl-C and SIGTERM end the app as Quit does, with the shell's status for each; so does
+    one already ``held`` (see ``_hold_signals``).
 
     Python runs a signal handler only when the interpreter gets control, which Qt's event loop
     may not give it for a long time; the signal's byte on a socket pair wakes the loop up.
@@ -242,6 +262,8 @@ def _quit_on_signals(app: QApplication, quit_with: Callable[[int], None]) -> Non
 
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, on_signal)
+    if held:
+        on_signal(held[0], None)
 
 
 # The longest a shown window may take to paint before the rest of the start goes ahead anyway: a

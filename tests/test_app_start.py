@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+from app_process import app_script
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
@@ -61,3 +65,38 @@ def test_the_rest_of_the_start_runs_once_whether_or_not_the_window_paints(
     qtbot.wait(400)  # past the fallback: it must not run the start a second time
     assert len(calls) == 1
     assert (calls[0] >= 0.15) is not paints  # Qt may fire a coarse timer 5 % early
+
+
+# The signal comes while PySide6 is being imported, the most fragile moment of the start.
+SIGNAL_DURING_QT_IMPORT = """
+import os, signal, sys
+import gui.platform.qt_imports as qt_imports
+
+lighten = qt_imports.lighten_pyside_imports
+
+def signalled_during_the_import():
+    os.kill(os.getpid(), signal.{name})
+    return lighten()
+
+qt_imports.lighten_pyside_imports = signalled_during_the_import
+from gui.cli import main
+
+sys.exit(main([]))
+"""
+
+
+@pytest.mark.parametrize(("name", "status"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_signal_while_qt_loads_ends_the_app_cleanly_with_its_status(
+    tmp_path: Path, name: str, status: int
+) -> None:
+    script = SIGNAL_DURING_QT_IMPORT.format(name=name)
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    with app_script(script, tmp_path / "stderr.txt", env=environment) as started:
+        try:
+            ended = started.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{name} during the start was lost: the app is still running")
+    errors = (tmp_path / "stderr.txt").read_text()
+
+    assert ended == status, errors
+    assert "Traceback" not in errors and "Fatal" not in errors, errors
