@@ -64,3 +64,18 @@ def test_no_keyring_advice_names_a_secret_service_never_a_plaintext_file(
 def test_a_working_keyring_gets_no_advice(memory_keyring: Any) -> None:
     report = diagnostics.report_lines(diagnostics.diagnose_keyring())
     assert not any(line.startswith("keyring advice:") for line in report)
+
+
+def test_a_backend_failing_in_its_own_way_is_reported_without_its_message(
+    monkeypatch: Any, memory_keyring: Any
+) -> None:
+    def fail(service: str, user: str) -> str:
+        raise RuntimeError("backend broke while holding s3cr3t-token-value")
+
+    monkeypatch.setattr(memory_keyring, "get_password", fail)
+    diagnosis = diagnostics.diagnose_keyring()
+    report = "\n".join(diagnostics.report_lines(diagnosis))
+
+    assert not diagnosis.usable
+    assert "RuntimeError" in report
+    assert "s3cr3t-token-value" not in report

@@ -61,6 +61,10 @@ def diagnose_keyring() -> KeyringDiagnosis:
     except keyring.errors.KeyringError as exc:
         error = f"{type(exc).__name__}: {_without_plaintext_advice(str(exc))}"
         log.info("keyring lookup failed during diagnosis: %s", error)
+    except Exception as exc:  # a backend we do not own may raise anything
+        # Only the type, as the app itself says it: the text may hold anything, a token too.
+        error = f"{type(exc).__name__} (raised by the keyring backend; its message is not shown)"
+        log.info("keyring lookup failed during diagnosis: %s", error)
     return KeyringDiagnosis(_class_path(backend), viable, plugins, error)
 
 
