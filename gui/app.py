@@ -92,9 +92,12 @@ def run(args: argparse.Namespace) -> int:
     # After the first paint, the rest of the start in three turns of the event loop, so that the
     # window answers between them: the longest (loading the demo) holds it up about 50 ms, where
     # all of it in one go took 100 ms.
+    log_open: list[bool] = []
+
     def open_log_and_answer_later_starts() -> None:
         gc.enable()
         setup_app_logging(verbose)
+        log_open.append(True)
         instance.serve()  # later starts waited in its backlog until now
         QTimer.singleShot(0, show_icons)
 
@@ -128,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
         status = app.exec()
     finally:
         gc.enable()  # if the window never painted
+        if not log_open:  # quit before then: what was held goes to the file all the same
+            setup_app_logging(verbose)
         controller.quit(0)
         instance.release()
         for session in demos:

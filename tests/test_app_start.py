@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
 from gui import app
-from gui.platform.logging_setup import stop_logging
+from gui.platform.logging_setup import log_file_path, stop_logging
 from gui.platform.single_instance import SingleInstance, server_name
 
 
@@ -100,3 +100,7 @@ def test_a_signal_while_qt_loads_ends_the_app_cleanly_with_its_status(
 
     assert ended == status, errors
     assert "Traceback" not in errors and "Fatal" not in errors, errors
+    # Quit before the window painted: the held start lines still reach the log file.
+    logged = log_file_path().read_text(encoding="utf-8")
+    assert "Confluence Task Tray starting" in logged
+    assert f"Quitting (status {status})" in logged
