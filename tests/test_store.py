@@ -420,3 +420,18 @@ def test_a_store_that_reads_whole_is_not_copied() -> None:
 
     assert again.problem is None and again.set_aside is None
     assert [p.name for p in again.path.parent.iterdir()] == ["store.json"]
+
+
+def test_a_file_where_the_settings_folder_belongs_leaves_the_app_running_in_memory() -> None:
+    folder = default_store_path(create=False).parent
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("not a folder")
+
+    store = Store()  # no traceback
+
+    assert store.sites == []
+    assert store.problem is not None and "could not be read" in store.problem
+    site = SiteConfig("site-1", "Docs", normalise_site_url("https://docs.example.com"))
+    store.put_site(site)  # kept in memory; the save is refused
+    assert [kept.site_id for kept in store.sites] == ["site-1"] and store.unsaved
+    assert folder.read_text() == "not a folder"  # nothing of the user's is touched

@@ -14,14 +14,15 @@ import platformdirs
 from gui import APP_NAME
 
 
-def _dirs() -> platformdirs.PlatformDirs:
+def _dirs(*, create: bool = True) -> platformdirs.PlatformDirs:
     # Read afresh on every call: the XDG variables may change (tests give each test its own home).
-    return platformdirs.PlatformDirs(APP_NAME, appauthor=False, ensure_exists=True)
+    return platformdirs.PlatformDirs(APP_NAME, appauthor=False, ensure_exists=create)
 
 
-def config_dir() -> Path:
-    """Settings the user chose: sites and preferences."""
-    return _dirs().user_config_path
+def config_dir(*, create: bool = True) -> Path:
+    """Settings the user chose: sites and preferences. ``create=False`` only names the folder
+    (for when making it failed)."""
+    return _dirs(create=create).user_config_path
 
 
 def data_dir() -> Path:

@@ -42,9 +42,10 @@ STORE_FILE = "store.json"
 PROBLEMS_NAMED = 3
 
 
-def default_store_path() -> Path:
-    """Where the store lives unless told otherwise."""
-    return config_dir() / STORE_FILE
+def default_store_path(*, create: bool = True) -> Path:
+    """Where the store lives unless told otherwise (its folder made, unless ``create`` is
+    False)."""
+    return config_dir(create=create) / STORE_FILE
 
 
 class Store:
@@ -57,7 +58,15 @@ class Store:
     """
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or default_store_path()
+        if path is None:
+            try:
+                path = default_store_path()
+            except OSError as error:
+                # Its folder cannot be made (a file in its place, no permission): reading and
+                # saving then fail below, each saying so, and the app goes on in memory.
+                log.warning("The settings folder cannot be made: %s", error)
+                path = default_store_path(create=False)
+        self.path = path
         self.problem: str | None = None
         self.set_aside: Path | None = None
         self.save_failed: Callable[[str], None] | None = None
