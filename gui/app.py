@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     # Building the window makes many thousands of objects (PySide6's enums above all) and no
-    # garbage worth a collection: the collector waits for the first paint (load_sites), which it
+    # garbage worth a collection: the collector waits until the window has painted, which it
     # would otherwise hold up by about 9 ms.
     gc.disable()
     from PySide6.QtCore import QTimer
@@ -89,15 +89,18 @@ def run(args: argparse.Namespace) -> int:
     controller.window.set_loading(True)
     controller.start_window(minimized=bool(getattr(args, "minimized", False)))
 
-    # After the first paint, the rest of the start in three turns of the event loop, so that the
-    # window answers between them: the longest (loading the demo) holds it up about 50 ms, where
-    # all of it in one go took 100 ms.
-    log_open: list[bool] = []
+    # The window first: the log file, QtNetwork, the icons, the store, the keyring, requests and
+    # the demo server cost about 0.2 s to load, and a window already on screen can show the
+    # sites (and the tray its icon) a moment later. They come in three turns of the event loop,
+    # so that the window answers between them: the longest (loading the demo) holds it up about
+    # 50 ms, where all of it in one go took 100 ms.
+    log_open = False
 
     def open_log_and_answer_later_starts() -> None:
+        nonlocal log_open
         gc.enable()
         setup_app_logging(verbose)
-        log_open.append(True)
+        log_open = True
         instance.serve()  # later starts waited in its backlog until now
         QTimer.singleShot(0, show_icons)
 
@@ -123,9 +126,6 @@ def run(args: argparse.Namespace) -> int:
         finally:
             controller.window.set_loading(False)
 
-    # The window first: the store, the keyring, requests, the demo server, QtNetwork and the
-    # icons cost about 0.2 s to load, and a window that is already on screen can show the sites
-    # (and the tray its icon) a moment later.
     _after_first_paint(controller.window, open_log_and_answer_later_starts)
     try:
         status = app.exec()
