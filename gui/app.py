@@ -175,7 +175,9 @@ def _x11_reachable(display: str) -> bool:
     """Whether an X server answers at ``display`` (":0", "unix:1.0", "localhost:10.0")."""
     import socket
 
-    host, _, screen = display.rpartition(":")
+    host, colon, screen = display.rpartition(":")
+    if not colon:
+        return False  # every X display name has host:number; this one names no display at all
     number = screen.split(".", 1)[0]
     if not number.isdigit() or "/" in host:
         return True  # a form not known here (macOS launchd paths...): let Qt try

@@ -67,6 +67,7 @@ def test_a_signal_ends_the_app_as_quit_does_with_the_shells_status(
         (None, "needs a graphical session"),
         # No X server listens there (the test would be wrong if one did).
         (":97", "cannot reach the display it was given (DISPLAY=:97)"),
+        ("garbage", "cannot reach the display it was given (DISPLAY=garbage)"),
     ],
 )
 def test_without_a_display_to_reach_the_app_says_so_instead_of_aborting(
