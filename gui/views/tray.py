@@ -132,14 +132,10 @@ class Tray(QObject):
         self._refresh_timer.timeout.connect(self.refresh)
         # No icon yet: rendering it is left to show(), after the window's first paint.
 
-    @staticmethod
-    def available() -> bool:
-        return QSystemTrayIcon.isSystemTrayAvailable()
-
     def show(self) -> bool:
         """Show the icon, up to date, if the desktop has a tray; returns whether it is shown."""
         self.refresh()
-        if not self.available():
+        if not QSystemTrayIcon.isSystemTrayAvailable():
             log.info("No system tray on this desktop: the window is the way in")
             return False
         self.icon.show()
